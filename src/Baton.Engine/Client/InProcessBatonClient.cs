@@ -1,0 +1,262 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Baton.Engine.Registry;
+using Baton.Engine.Serialization;
+using Baton.Engine.Storage;
+using Baton.Engine.Tasks;
+
+namespace Baton.Engine;
+
+/// <summary>
+/// <see cref="IBatonClient"/> served by the engine in the same process. Every change is recorded in the audit trail
+/// with the source this client was created with (by default actor <c>client</c>, via <c>client</c>).
+/// </summary>
+public sealed class InProcessBatonClient : IBatonClient
+{
+    private readonly IBatonStore _store;
+    private readonly WorkflowRegistry _workflows;
+    private readonly PayloadCodec _codec;
+    private readonly PayloadValidator _validator;
+    private readonly TaskOperations _tasks;
+    private readonly TaskTokenService _tokens;
+    private readonly CallbackUrls _callbacks;
+    private readonly WorkflowWaiters _waiters;
+    private readonly TimeProvider _time;
+
+    internal InProcessBatonClient(IBatonStore store, WorkflowRegistry workflows, PayloadCodec codec, PayloadValidator validator, TaskOperations tasks,
+        TaskTokenService tokens, CallbackUrls callbacks, WorkflowWaiters waiters, TimeProvider time, AuditSource source)
+    {
+        _store = store;
+        _workflows = workflows;
+        _codec = codec;
+        _validator = validator;
+        _tasks = tasks;
+        _tokens = tokens;
+        _callbacks = callbacks;
+        _waiters = waiters;
+        _time = time;
+        Source = source;
+    }
+
+    /// <summary>Who this client acts as in audit trails.</summary>
+    public AuditSource Source { get; }
+
+    /// <summary>The same client acting as another principal (the REST API uses one per caller).</summary>
+    public InProcessBatonClient As(AuditSource source) =>
+        new(_store, _workflows, _codec, _validator, _tasks, _tokens, _callbacks, _waiters, _time, source);
+
+    /// <inheritdoc/>
+    public async Task<WorkflowStartResult> StartWorkflowAsync(StartWorkflowRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrWhiteSpace(request.Workflow)) throw new BatonException(BatonErrorCodes.InvalidArgument, "A workflow type name is required.");
+        var type = _workflows.Find(request.Workflow) ?? throw new UnknownWorkflowTypeException(request.Workflow, _workflows.Names);
+        var id = request.Id ?? Guid.CreateVersion7(_time.GetUtcNow()).ToString();
+        CheckId(id, "workflow id");
+        var input = _codec.Accept(request.Input, "The workflow input");
+        var errors = _validator.Validate(input, type.InputType);
+        if (errors.Count > 0)
+            throw new PayloadValidationException(BatonErrorCodes.InputInvalid, $"The input does not match {type.Name}'s input type {type.InputType.Name}.", errors);
+        var tags = request.Tags ?? [];
+        var meta = request.Meta ?? new Dictionary<string, string>();
+        foreach (var tag in tags) CheckId(tag, "tag");
+        var created = await _store.CreateWorkflowAsync(new NewWorkflow(id, type.Name, input, tags, meta, null, null, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        if (created.Status == CreateWorkflowStatus.Created) return new WorkflowStartResult(id, false);
+        var existing = created.Workflow;
+        if (!string.Equals(existing.Name, type.Name, StringComparison.Ordinal) || !_codec.SameJson(existing.Input, input))
+            throw new WorkflowIdConflictException(id, existing.Name);
+        return new WorkflowStartResult(id, true);
+    }
+
+    /// <inheritdoc/>
+    public async Task<WorkflowInfo> GetWorkflowAsync(string workflowId, CancellationToken cancellationToken = default)
+    {
+        var record = await FindWorkflowAsync(workflowId, cancellationToken).ConfigureAwait(false);
+        var open = record.State == WorkflowState.Running
+            ? await _store.ListTasksAsync(new TaskListQuery { WorkflowId = workflowId, OpenOnly = true, Limit = 500 }, cancellationToken).ConfigureAwait(false)
+            : [];
+        return WorkflowViews.Info(record, _codec, open);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<WorkflowHistoryEvent>> GetWorkflowHistoryAsync(string workflowId, CancellationToken cancellationToken = default)
+    {
+        await FindWorkflowAsync(workflowId, cancellationToken).ConfigureAwait(false);
+        var history = await _store.GetHistoryAsync(workflowId, 0, cancellationToken).ConfigureAwait(false);
+        return [.. history.Select(WorkflowViews.Event)];
+    }
+
+    /// <inheritdoc/>
+    public async Task<WorkflowInfo> WaitForWorkflowAsync(string workflowId, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (timeout < TimeSpan.Zero || timeout > TimeSpan.FromHours(1))
+            throw new BatonException(BatonErrorCodes.InvalidArgument, "The wait timeout must be between 0 and one hour.");
+        var deadline = TimeProvider.System.GetUtcNow() + timeout;
+        while (true)
+        {
+            using var finished = _waiters.Watch(workflowId);
+            var info = await GetWorkflowAsync(workflowId, cancellationToken).ConfigureAwait(false);
+            var left = deadline - TimeProvider.System.GetUtcNow();
+            if (info.State != WorkflowState.Running || left <= TimeSpan.Zero) return info;
+            // Wake on the finish notice; re-check now and then in case this node did not see the finish (another node stepped it).
+            await Task.WhenAny(finished.Task, Task.Delay(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), TimeProvider.System, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<WorkflowPage> ListWorkflowsAsync(WorkflowQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var limit = PageCursor.CheckLimit(query.Limit);
+        var rows = await _store.ListWorkflowsAsync(new WorkflowListQuery
+        {
+            State = query.State, Name = query.Workflow, Tag = query.Tag, Limit = limit + 1, After = PageCursor.Decode(query.Cursor),
+        }, cancellationToken).ConfigureAwait(false);
+        var page = rows.Take(limit).ToList();
+        var next = rows.Count > limit ? PageCursor.Encode(page[^1].CreatedAt, page[^1].Id) : null;
+        return new WorkflowPage([.. page.Select(w => WorkflowViews.Info(w, _codec, []))], next);
+    }
+
+    /// <inheritdoc/>
+    public async Task<WorkflowInfo> CancelWorkflowAsync(string workflowId, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        CheckId(workflowId, "workflow id");
+        if (reason is { Length: > 1000 }) throw new PayloadTooLargeException("The cancel reason", reason.Length, 1000);
+        var result = await _store.CancelWorkflowAsync(new WorkflowCancellation(workflowId, reason ?? $"canceled by {Source.Actor}", Source, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        return result.Status switch
+        {
+            CancelWorkflowStatus.NotFound => throw new WorkflowNotFoundException(workflowId),
+            CancelWorkflowStatus.AlreadyFinished when result.Workflow!.State != WorkflowState.Canceled =>
+                throw new WorkflowWrongStateException(workflowId, result.Workflow.State, "canceled"),
+            _ => WorkflowViews.Info(result.Workflow!, _codec, []),
+        };
+    }
+
+    /// <inheritdoc/>
+    public Task<CompletionResult> CompleteDelegatedTaskAsync(string serviceName, string taskId, JsonElement result, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceName);
+        return _tasks.CompleteAsync(serviceName, taskId, result, Source, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<CompletionResult> CompleteDelegatedTaskAsync(string token, JsonElement result, CancellationToken cancellationToken = default) =>
+        _tasks.CompleteAsync(null, _tasks.TaskIdFromToken(token), result, Source with { Via = Source.Via + "+token" }, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<CompletionResult> FailDelegatedTaskAsync(string serviceName, string taskId, TaskError error, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceName);
+        return _tasks.FailAsync(serviceName, taskId, error, Source, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<CompletionResult> FailDelegatedTaskAsync(string token, TaskError error, CancellationToken cancellationToken = default) =>
+        _tasks.FailAsync(null, _tasks.TaskIdFromToken(token), error, Source with { Via = Source.Via + "+token" }, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<TaskInfo> ReportProgressAsync(string serviceName, string taskId, ProgressReport progress, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceName);
+        return _tasks.ReportProgressAsync(serviceName, taskId, progress, Source, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<TaskInfo> ReportProgressAsync(string token, ProgressReport progress, CancellationToken cancellationToken = default) =>
+        _tasks.ReportProgressAsync(null, _tasks.TaskIdFromToken(token), progress, Source with { Via = Source.Via + "+token" }, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<TaskInfo> RetryTaskAsync(string serviceName, string taskId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceName);
+        return _tasks.RetryAsync(serviceName, taskId, Source, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<CompletionResult> TimeoutTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
+        _tasks.TimeoutAsync(taskId, Source, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<TimeoutBetweenResult> TimeoutTasksBetweenAsync(DateTimeOffset? from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        _tasks.TimeoutBetweenAsync(from, to, Source, cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<TaskDetails> GetTaskAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        CheckId(taskId, "task id");
+        var task = await _store.GetTaskAsync(taskId, cancellationToken).ConfigureAwait(false) ?? throw new TaskNotFoundException(null, taskId);
+        var audit = await _store.GetTaskAuditAsync(taskId, cancellationToken).ConfigureAwait(false);
+        return TaskViews.Details(task, audit, _codec, _tokens.Issue(taskId), _callbacks.For(taskId, _tokens));
+    }
+
+    /// <inheritdoc/>
+    public async Task<TaskPage> ListTasksAsync(TaskQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var limit = PageCursor.CheckLimit(query.Limit);
+        if (query.OlderThan is { } age && age < TimeSpan.Zero) throw new BatonException(BatonErrorCodes.InvalidArgument, "olderThan must not be negative.");
+        var rows = await _store.ListTasksAsync(new TaskListQuery
+        {
+            State = query.State, OpenOnly = query.OpenOnly, ServiceName = query.ServiceName, Tag = query.Tag, WorkflowId = query.WorkflowId,
+            CreatedBefore = query.OlderThan is { } olderThan ? _time.GetUtcNow() - olderThan : null,
+            Limit = limit + 1, After = PageCursor.Decode(query.Cursor), NewestFirst = query.Order == TaskOrder.NewestFirst,
+        }, cancellationToken).ConfigureAwait(false);
+        var page = rows.Take(limit).ToList();
+        var next = rows.Count > limit ? PageCursor.Encode(page[^1].CreatedAt, page[^1].TaskId) : null;
+        return new TaskPage([.. page.Select(TaskViews.Info)], next);
+    }
+
+    private async Task<WorkflowRecord> FindWorkflowAsync(string workflowId, CancellationToken cancellationToken)
+    {
+        CheckId(workflowId, "workflow id");
+        return await _store.GetWorkflowAsync(workflowId, cancellationToken).ConfigureAwait(false) ?? throw new WorkflowNotFoundException(workflowId);
+    }
+
+    private static void CheckId(string value, string what)
+    {
+        if (string.IsNullOrWhiteSpace(value)) throw new BatonException(BatonErrorCodes.InvalidArgument, $"A {what} cannot be empty.");
+        if (value.Length > 200) throw new BatonException(BatonErrorCodes.InvalidArgument, $"A {what} is at most 200 characters.");
+        if (value.Any(char.IsControl)) throw new BatonException(BatonErrorCodes.InvalidArgument, $"A {what} cannot contain control characters.");
+    }
+}
+
+/// <summary>Lets callers wait for a workflow to finish, woken by the store's finish notices.</summary>
+internal sealed class WorkflowWaiters
+{
+    private readonly ConcurrentDictionary<string, List<TaskCompletionSource>> _waiting = new(StringComparer.Ordinal);
+
+    public WorkflowWaiters(StoreSignals signals) => signals.WorkflowFinished += Finished;
+
+    public Watcher Watch(string workflowId)
+    {
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var list = _waiting.GetOrAdd(workflowId, _ => []);
+        lock (list) list.Add(tcs);
+        return new Watcher(this, workflowId, tcs);
+    }
+
+    private void Finished(string workflowId)
+    {
+        if (!_waiting.TryGetValue(workflowId, out var list)) return;
+        lock (list)
+            foreach (var tcs in list) tcs.TrySetResult();
+    }
+
+    private void Remove(string workflowId, TaskCompletionSource tcs)
+    {
+        if (!_waiting.TryGetValue(workflowId, out var list)) return;
+        lock (list)
+        {
+            list.Remove(tcs);
+            if (list.Count == 0) _waiting.TryRemove(new KeyValuePair<string, List<TaskCompletionSource>>(workflowId, list));
+        }
+    }
+
+    internal sealed class Watcher(WorkflowWaiters owner, string workflowId, TaskCompletionSource tcs) : IDisposable
+    {
+        public Task Task => tcs.Task;
+
+        public void Dispose() => owner.Remove(workflowId, tcs);
+    }
+}

@@ -1,0 +1,161 @@
+using Baton.Engine.Hosting;
+using Baton.Engine.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Baton.Engine.Execution;
+
+/// <summary>
+/// One executor loop: claims a batch of instances that need a step, advances each (from the cache, or replayed from
+/// history), and commits all the steps in one store call so the store can group them into one transaction.
+/// </summary>
+internal sealed partial class WorkflowExecutor(
+    IBatonStore store,
+    StoreSignals signals,
+    ExecutionServices services,
+    InstanceCache cache,
+    BatonOptions options,
+    TimeProvider time,
+    string nodeId,
+    ILogger logger)
+{
+    private readonly HashSet<string> _knownSchemas = [];
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var now = time.GetUtcNow();
+                var claims = await store.ClaimWorkflowsAsync(nodeId, options.WorkflowBatchSize, now, now + options.WorkflowLease, stoppingToken).ConfigureAwait(false);
+                failures = 0;
+                if (claims.Count == 0)
+                {
+                    await LoopWait.WaitAsync(signals.Workflows, null, time, options.IdlePollInterval, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+                await StepAsync(claims, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                failures++;
+                LogLoopFailed(e, failures);
+                await Task.Delay(Backoff(failures), TimeProvider.System, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    internal static TimeSpan Backoff(int failures) => TimeSpan.FromMilliseconds(Math.Min(30_000, 100 * Math.Pow(2, Math.Min(failures, 10))));
+
+    private async Task StepAsync(IReadOnlyList<WorkflowClaim> claims, CancellationToken cancellationToken)
+    {
+        var steps = new List<WorkflowStep>(claims.Count);
+        var instances = new List<WorkflowInstance?>(claims.Count);
+        var unstepped = new List<string>();
+        var now = time.GetUtcNow();
+        foreach (var claim in claims)
+        {
+            try
+            {
+                var (step, instance, schemas) = await AdvanceAsync(claim, now, cancellationToken).ConfigureAwait(false);
+                await EnsureSchemasAsync(schemas, cancellationToken).ConfigureAwait(false);
+                steps.Add(step);
+                instances.Add(instance);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogStepFailed(e, claim.Workflow.Id);
+                unstepped.Add(claim.Workflow.Id);
+            }
+        }
+        if (unstepped.Count > 0) _ = ReleaseLaterAsync(unstepped, cancellationToken);
+        if (steps.Count == 0) return;
+        var results = await store.CommitStepsAsync(steps, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < results.Count; i++)
+        {
+            if (results[i] == StepCommitStatus.Committed && instances[i] is { State: WorkflowState.Running } instance)
+            {
+                instance.Version = steps[i].ExpectedVersion + 1;
+                cache.Put(instance);
+            }
+            else if (results[i] == StepCommitStatus.Conflict)
+            {
+                LogStepConflict(steps[i].WorkflowId);
+            }
+        }
+    }
+
+    private async Task<(WorkflowStep, WorkflowInstance?, IReadOnlyList<(string, string)>)> AdvanceAsync(WorkflowClaim claim, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var record = claim.Workflow;
+        var type = services.Workflows.Find(record.Name);
+        if (type is null)
+        {
+            var error = services.Codec.SerializeError(new TaskError("UnknownWorkflowType",
+                $"No workflow type named '{record.Name}' is registered on node {nodeId}. Registered: {string.Join(", ", services.Workflows.Names)}."));
+            return (new WorkflowStep
+            {
+                WorkflowId = record.Id, ExpectedVersion = record.Version, Owner = nodeId, State = WorkflowState.Failed, Error = error, At = now,
+                ConsumedMessageIds = [.. claim.Messages.Select(m => m.Id)],
+                Events = [new NewHistoryEvent(HistoryEventKind.WorkflowFailed, now, Payload: error)],
+                Messages = record.ParentId is { } parent && record.ParentCommandId is { } command
+                    ? [new NewInboxMessage(parent, InboxMessageKind.ChildFailed, command, record.Id, error, now)] : [],
+            }, null, []);
+        }
+        var instance = cache.Take(record.Id, record.Version);
+        if (instance is null)
+        {
+            var history = await store.GetHistoryAsync(record.Id, 0, cancellationToken).ConfigureAwait(false);
+            instance = WorkflowInstance.Rehydrate(type, record, history, services);
+            if (instance.Divergence is null) LogReplayed(record.Id, history.Count);
+        }
+        var (step, schemas) = instance.Advance(claim.Messages, now, nodeId);
+        if (instance.Divergence is not null) LogNonDeterminism(record.Id, instance.Divergence);
+        return (step, instance, schemas);
+    }
+
+    private async Task EnsureSchemasAsync(IReadOnlyList<(string Id, string Text)> schemas, CancellationToken cancellationToken)
+    {
+        foreach (var (id, text) in schemas)
+        {
+            lock (_knownSchemas)
+                if (_knownSchemas.Contains(id)) continue;
+            await store.EnsureSchemaAsync(id, text, cancellationToken).ConfigureAwait(false);
+            lock (_knownSchemas) _knownSchemas.Add(id);
+        }
+    }
+
+    /// <summary>Keeps the claim for a while before releasing it, so an instance that fails to step is retried with a pause, not in a hot loop.</summary>
+    private async Task ReleaseLaterAsync(List<string> workflowIds, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5), TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            await store.ReleaseWorkflowClaimsAsync(nodeId, workflowIds, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogLoopFailed(e, 1);
+        }
+    }
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Error, Message = "Workflow executor loop failed ({Failures} in a row); retrying with backoff")]
+    private partial void LogLoopFailed(Exception exception, int failures);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "Workflow {WorkflowId} could not be stepped; it will be retried")]
+    private partial void LogStepFailed(Exception exception, string workflowId);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Debug, Message = "Step of workflow {WorkflowId} was refused (canceled or claimed elsewhere meanwhile)")]
+    private partial void LogStepConflict(string workflowId);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Debug, Message = "Workflow {WorkflowId} rebuilt from {EventCount} history events")]
+    private partial void LogReplayed(string workflowId, int eventCount);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Error, Message = "Workflow {WorkflowId} failed on non-determinism: {Divergence}")]
+    private partial void LogNonDeterminism(string workflowId, string divergence);
+}

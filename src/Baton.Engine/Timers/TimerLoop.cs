@@ -1,0 +1,42 @@
+using Baton.Engine.Hosting;
+using Baton.Engine.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Baton.Engine.Timers;
+
+/// <summary>Fires durable timers when they are due on the engine clock: workflow timers, delegation deadlines, heartbeats.</summary>
+internal sealed partial class TimerLoop(IBatonStore store, StoreSignals signals, BatonOptions options, TimeProvider time, ILogger logger)
+{
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var now = time.GetUtcNow();
+                var result = await store.FireDueTimersAsync(now, options.TimerBatchSize, stoppingToken).ConfigureAwait(false);
+                failures = 0;
+                if (result.Fired > 0) LogFired(result.Fired);
+                if (result.Fired >= options.TimerBatchSize) continue;
+                await LoopWait.WaitAsync(signals.Timers, result.NextDueAt, time, options.IdlePollInterval, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                failures++;
+                LogLoopFailed(e, failures);
+                await Task.Delay(Execution.WorkflowExecutor.Backoff(failures), TimeProvider.System, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "Fired {Count} due timers")]
+    private partial void LogFired(int count);
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Error, Message = "Timer loop failed ({Failures} in a row); retrying with backoff")]
+    private partial void LogLoopFailed(Exception exception, int failures);
+}
