@@ -1,0 +1,53 @@
+using Baton.Engine.Storage;
+
+namespace Baton.Storage.Sqlite.Internal;
+
+/// <summary>What committed writes made available, raised as <see cref="StoreSignals"/> after the commit.</summary>
+internal sealed class Effects
+{
+    private readonly List<string> _finished = [];
+
+    public bool WorkflowsReady { get; set; }
+
+    public bool TasksReady { get; set; }
+
+    public bool TimersChanged { get; set; }
+
+    public void WorkflowFinished(string workflowId) => _finished.Add(workflowId);
+
+    public void MergeInto(Effects target)
+    {
+        target.WorkflowsReady |= WorkflowsReady;
+        target.TasksReady |= TasksReady;
+        target.TimersChanged |= TimersChanged;
+        target._finished.AddRange(_finished);
+    }
+
+    public void Raise(StoreSignals signals)
+    {
+        if (WorkflowsReady)
+        {
+            signals.NotifyWorkflowsReady();
+        }
+        if (TasksReady)
+        {
+            signals.NotifyTasksReady();
+        }
+        if (TimersChanged)
+        {
+            signals.NotifyTimersChanged();
+        }
+        foreach (var id in _finished)
+        {
+            try
+            {
+                signals.NotifyWorkflowFinished(id);
+            }
+#pragma warning disable CA1031 // A subscriber's failure must not stop the writer; signals are hints.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,186 @@
+using System.Globalization;
+using Baton.Engine.Storage;
+using Baton.Storage.Sqlite.Internal;
+using Microsoft.Data.Sqlite;
+
+namespace Baton.Storage.Sqlite;
+
+/// <summary>
+/// The embedded Baton store on one SQLite database. All writes go through one writer connection that group-commits batches
+/// of operations (each in its own savepoint); reads use pooled connections beside it (WAL). A file database is locked
+/// against a second store through <c>&lt;file&gt;.lock</c>.
+/// </summary>
+public sealed partial class SqliteStore : IBatonStore
+{
+    private readonly SqliteStoreOptions _options;
+    private readonly StoreSignals _signals;
+    private readonly TimeProvider _time;
+    private readonly DbTarget _target;
+    private FileLock? _lock;
+    private SqliteConnection? _writeConnection;
+    private WriteContext? _writeContext;
+    private WriteLoop? _writer;
+    private ReadPool? _reads;
+    private int _state; // 0 new, 1 initialized, 2 disposed
+
+    /// <summary>Creates the store; nothing is opened before <see cref="InitializeAsync"/>.</summary>
+    /// <param name="options">Settings; validated now.</param>
+    /// <param name="signals">Where commits announce available work.</param>
+    /// <param name="time">Clock for bookkeeping times (migrations); the system clock when null.</param>
+    public SqliteStore(SqliteStoreOptions options, StoreSignals signals, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(signals);
+        options.Validate();
+        _options = options;
+        _signals = signals;
+        _time = time ?? TimeProvider.System;
+        _target = DbTarget.From(options);
+    }
+
+    /// <summary>Schema versions applied by the last <see cref="InitializeAsync"/> (empty when the schema was current).</summary>
+    internal IReadOnlyList<int> AppliedMigrations { get; private set; } = [];
+
+    /// <summary>Write batches run so far.</summary>
+    internal long WriteBatches => _writer?.Batches ?? 0;
+
+    /// <inheritdoc />
+    public Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_state == 2, this);
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            throw new InvalidOperationException("SqliteStore.InitializeAsync was already called.");
+        }
+        try
+        {
+            if (_target.FilePath is { } path)
+            {
+                _lock = FileLock.Acquire(path);
+            }
+            _writeConnection = new SqliteConnection(_target.ConnectionString);
+            _writeConnection.Open();
+            using (var pragmas = _writeConnection.CreateCommand())
+            {
+                pragmas.CommandText =
+                    (_target.IsMemory ? string.Empty : "PRAGMA journal_mode = WAL; ") +
+                    "PRAGMA synchronous = " + _options.Synchronous.ToString().ToUpperInvariant() + "; " +
+                    "PRAGMA foreign_keys = OFF; PRAGMA busy_timeout = 5000;";
+                pragmas.ExecuteNonQuery();
+            }
+            AppliedMigrations = Migrator.Apply(_writeConnection, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            if (!_target.IsMemory)
+            {
+                ClearLeases(_writeConnection);
+            }
+            _reads = new ReadPool(_target.ConnectionString);
+            _writeContext = new WriteContext(new Sql(_writeConnection, cached: true));
+            _writer = new WriteLoop(_writeContext, _signals, _options.MaxBatchSize);
+        }
+        catch
+        {
+            CloseResources();
+            _state = 2;
+            throw;
+        }
+        _signals.NotifyWorkflowsReady();
+        _signals.NotifyTasksReady();
+        _signals.NotifyTimersChanged();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>This process owns the file alone now: claims of any earlier process are void.</summary>
+    private static void ClearLeases(SqliteConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText =
+            "BEGIN IMMEDIATE; " +
+            "UPDATE workflows SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL; " +
+            "UPDATE tasks SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL; " +
+            "COMMIT;";
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _state, 2) == 2)
+        {
+            return;
+        }
+        if (_writer is not null)
+        {
+            await _writer.DisposeAsync().ConfigureAwait(false);
+        }
+        CloseResources();
+    }
+
+    private void CloseResources()
+    {
+        _reads?.Dispose();
+        _writeContext?.Dispose();
+        _writeConnection?.Dispose();
+        _lock?.Dispose();
+        _reads = null;
+        _writeContext = null;
+        _writeConnection = null;
+        _lock = null;
+    }
+
+    /// <summary>Queues a write for the writer; completes after the batch holding it commits.</summary>
+    private Task<T> WriteAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken)
+    {
+        var writer = _writer;
+        if (writer is null || _state != 1)
+        {
+            return Task.FromException<T>(_state == 2
+                ? new ObjectDisposedException(nameof(SqliteStore))
+                : new InvalidOperationException("SqliteStore.InitializeAsync must be called first."));
+        }
+        return writer.EnqueueAsync(body, cancellationToken);
+    }
+
+    private Task WriteAsync(Action<WriteContext> body, CancellationToken cancellationToken) =>
+        WriteAsync(ctx => { body(ctx); return true; }, cancellationToken);
+
+    /// <summary>Runs a read on a pooled read connection.</summary>
+    private Task<T> ReadAsync<T>(Func<Sql, T> body, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+        var pool = _reads;
+        if (pool is null || _state != 1)
+        {
+            return Task.FromException<T>(_state == 2
+                ? new ObjectDisposedException(nameof(SqliteStore))
+                : new InvalidOperationException("SqliteStore.InitializeAsync must be called first."));
+        }
+        SqliteConnection connection;
+        try
+        {
+            connection = pool.Rent();
+        }
+        catch (Exception ex) when (ex is SqliteException or ObjectDisposedException)
+        {
+            return Task.FromException<T>(ex);
+        }
+        try
+        {
+            using var sql = new Sql(connection, cached: false);
+            return Task.FromResult(body(sql));
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            return Task.FromException<T>(ex);
+        }
+        finally
+        {
+            pool.Return(connection);
+        }
+    }
+
+    private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,73 @@
+using Microsoft.Data.Sqlite;
+
+namespace Baton.Storage.Sqlite;
+
+/// <summary>SQLite <c>PRAGMA synchronous</c> levels.</summary>
+public enum SqliteSynchronous
+{
+    /// <summary>No syncs: fastest, a power loss may corrupt or lose data.</summary>
+    Off,
+
+    /// <summary>Syncs at WAL checkpoints: a power loss may lose the latest commits, never corrupt.</summary>
+    Normal,
+
+    /// <summary>Syncs every commit: durable commits (the default).</summary>
+    Full,
+
+    /// <summary>Like <see cref="Full"/>, also syncing the directory.</summary>
+    Extra,
+}
+
+/// <summary>Settings of <see cref="SqliteStore"/>.</summary>
+public sealed class SqliteStoreOptions
+{
+    /// <summary>
+    /// The connection string, e.g. <c>Data Source=baton.db</c> for a file, or
+    /// <c>Data Source=file:name?mode=memory&amp;cache=shared</c> for a shared in-memory database (tests).
+    /// A private <c>:memory:</c> database is refused: readers would not see the writer's data.
+    /// </summary>
+    public string ConnectionString { get; set; } = "Data Source=baton.db";
+
+    /// <summary>Durability of commits; <see cref="SqliteSynchronous.Full"/> unless set.</summary>
+    public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Full;
+
+    /// <summary>Most write operations committed in one transaction (group commit); 512 unless set.</summary>
+    public int MaxBatchSize { get; set; } = 512;
+
+    /// <summary>Throws <see cref="ArgumentException"/> when a setting is invalid.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            throw new ArgumentException("SqliteStoreOptions.ConnectionString is required, e.g. \"Data Source=baton.db\".", nameof(ConnectionString));
+        }
+        SqliteConnectionStringBuilder builder;
+        try
+        {
+            builder = new SqliteConnectionStringBuilder(ConnectionString);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
+        {
+            throw new ArgumentException($"SqliteStoreOptions.ConnectionString is not a valid SQLite connection string: {ex.Message}", nameof(ConnectionString), ex);
+        }
+        if (string.IsNullOrWhiteSpace(builder.DataSource) || builder.DataSource == ":memory:"
+            || (builder.Mode == SqliteOpenMode.Memory && builder.Cache != SqliteCacheMode.Shared && !builder.DataSource.Contains("cache=shared", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new ArgumentException(
+                "SqliteStoreOptions.ConnectionString names a private in-memory database; use a file (\"Data Source=baton.db\") or a shared one (\"Data Source=file:name?mode=memory&cache=shared\").",
+                nameof(ConnectionString));
+        }
+        if (builder.Mode == SqliteOpenMode.ReadOnly)
+        {
+            throw new ArgumentException("SqliteStoreOptions.ConnectionString must not be read-only: the store writes.", nameof(ConnectionString));
+        }
+        if (!Enum.IsDefined(Synchronous))
+        {
+            throw new ArgumentException($"SqliteStoreOptions.Synchronous has an unknown value {(int)Synchronous}.", nameof(Synchronous));
+        }
+        if (MaxBatchSize < 1)
+        {
+            throw new ArgumentException($"SqliteStoreOptions.MaxBatchSize must be at least 1, not {MaxBatchSize}.", nameof(MaxBatchSize));
+        }
+    }
+}
