@@ -129,7 +129,7 @@ public sealed partial class SqliteStore : IBatonStore
     }
 
     /// <summary>Queues a write for the writer; completes after the batch holding it commits.</summary>
-    private Task<T> WriteAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken)
+    internal Task<T> WriteAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken)
     {
         var writer = _writer;
         if (writer is null || _state != 1)

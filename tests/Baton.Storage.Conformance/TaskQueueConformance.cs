@@ -1,0 +1,181 @@
+using Baton.Engine.Storage;
+using Xunit;
+
+namespace Baton.Storage.Conformance;
+
+/// <summary>Claiming tasks for their handlers, leases, and handler outcomes.</summary>
+public abstract class TaskQueueConformance : StoreConformanceBase
+{
+    [Fact]
+    public async Task ClaimTasks_ReadyScheduled_RunningWithAttemptLeaseAndAudit()
+    {
+        await ScheduleTaskAsync("wf-1", "t-1");
+
+        var batch = await Store.ClaimTasksAsync(NodeA, [Service], 10, At(1), At(61));
+
+        var task = Assert.Single(batch.Tasks);
+        Assert.Equal((TaskState.Running, 1, NodeA, At(61)), (task.State, task.Attempt, task.LeaseOwner, task.LeaseUntil));
+        var audit = (await Store.GetTaskAuditAsync("t-1"))[^1];
+        Assert.Equal(("Started", NodeA, "worker", "attempt 1"), (audit.Kind, audit.Actor, audit.Via, audit.Detail));
+        Assert.Empty((await Store.ClaimTasksAsync(NodeB, [Service], 10, At(2), At(62))).Tasks);
+    }
+
+    [Fact]
+    public async Task ClaimTasks_OtherService_NotClaimed()
+    {
+        await ScheduleTaskAsync("wf-1", "t-1");
+
+        Assert.Empty((await Store.ClaimTasksAsync(NodeA, ["Shipping"], 10, At(1), At(61))).Tasks);
+    }
+
+    [Fact]
+    public async Task ClaimTasks_NotYetReady_NotClaimedAndNextReadyAtReported()
+    {
+        await ScheduleTaskAsync("wf-1", "t-1");
+        var running = await RunTaskAsync("t-1");
+        await Store.RecordHandlerOutcomesAsync([new HandlerOutcome("t-1", running.Attempt, NodeA, HandlerOutcomeKind.RetryScheduled, At(1), Error: "{\"type\":\"Io\",\"message\":\"x\"}", RetryAt: At(30))]);
+
+        var early = await Store.ClaimTasksAsync(NodeA, [Service], 10, At(10), At(70));
+        var due = await Store.ClaimTasksAsync(NodeA, [Service], 10, At(30), At(90));
+
+        Assert.Empty(early.Tasks);
+        Assert.Equal(At(30), early.NextReadyAt);
+        Assert.Equal(2, Assert.Single(due.Tasks).Attempt);
+        Assert.Null(due.NextReadyAt);
+    }
+
+    [Fact]
+    public async Task ClaimTasks_Max_OldestReadyFirst()
+    {
+        await StartAsync("wf-1");
+        await CommitStepAsync("wf-1", [NewTask("wf-1", "t-b", createdAt: At(2)), NewTask("wf-1", "t-c", 2, createdAt: At(3)), NewTask("wf-1", "t-a", 3, createdAt: At(1))]);
+
+        var batch = await Store.ClaimTasksAsync(NodeA, [Service, "Other"], 2, At(10), At(70));
+
+        Assert.Equal(["t-a", "t-b"], batch.Tasks.Select(t => t.TaskId));
+    }
+
+    [Fact]
+    public async Task ClaimTasks_ForeignExpiredLease_Reclaimed()
+    {
+        await ScheduleTaskAsync("wf-1", "t-1");
+        await Store.ClaimTasksAsync(NodeA, [Service], 10, At(1), At(61));
+
+        var before = await Store.ClaimTasksAsync(NodeB, [Service], 10, At(60), At(120));
+        var after = await Store.ClaimTasksAsync(NodeB, [Service], 10, At(61), At(121));
+
+        Assert.Empty(before.Tasks);
+        var task = Assert.Single(after.Tasks);
+        Assert.Equal((NodeB, 2), (task.LeaseOwner, task.Attempt));
+    }
+
+    [Fact]
+    public async Task ClaimTasks_OwnExpiredLease_Skipped()
+    {
+        await ScheduleTaskAsync("wf-1", "t-1");
+        await Store.ClaimTasksAsync(NodeA, [Service], 10, At(1), At(61));
+
+        Assert.Empty((await Store.ClaimTasksAsync(NodeA, [Service], 10, At(100), At(160))).Tasks);
+    }
+
+    [Fact]
+    public async Task RenewTaskLeases_OwnClaim_Extended()
+    {
+        await ScheduleTaskAsync("wf-1", "t-1");
+        await Store.ClaimTasksAsync(NodeA, [Service], 10, At(1), At(61));
+
+        await Store.RenewTaskLeasesAsync(NodeA, ["t-1"], At(200));
+        await Store.RenewTaskLeasesAsync(NodeB, ["t-1"], At(999));
+
+        Assert.Equal(At(200), (await Store.GetTaskAsync("t-1"))!.LeaseUntil);
+        Assert.Empty((await Store.ClaimTasksAsync(NodeB, [Service], 10, At(100), At(160))).Tasks);
+    }
+
+    [Fact]
+    public async Task RecordHandlerOutcomes_Returned_CompletedAndWorkflowTold()
+    {
+        await ScheduleTaskAsync("wf-1", "t-1");
+        var running = await RunTaskAsync("t-1");
+
+        var status = await Store.RecordHandlerOutcomesAsync([new HandlerOutcome("t-1", running.Attempt, NodeA, HandlerOutcomeKind.Returned, At(5), Result: "7")]);
+
+        Assert.Equal([HandlerOutcomeStatus.Applied], status);
+        var task = await Store.GetTaskAsync("t-1");
+        Assert.Equal((TaskState.Completed, "7", At(5), (string?)null), (task!.State, task.Result, task.CompletedAt, task.LeaseOwner));
+        var audit = (await Store.GetTaskAuditAsync("t-1"))[^1];
+        Assert.Equal(("Completed", "worker"), (audit.Kind, audit.Via));
+        var message = Assert.Single(await InboxAsync("wf-1", At(6)));
+        Assert.Equal((InboxMessageKind.TaskCompleted, "7"), (message.Kind, message.Payload));
+    }
+
+    [Fact]
+    public async Task RecordHandlerOutcomes_StaleAttemptOrOwner_Superseded()
+    {
+        await ScheduleTaskAsync("wf-1", "t-1");
+        var running = await RunTaskAsync("t-1");
+
+        var status = await Store.RecordHandlerOutcomesAsync(
+        [
+            new HandlerOutcome("t-1", running.Attempt + 1, NodeA, HandlerOutcomeKind.Returned, At(5), Result: "1"),
+            new HandlerOutcome("t-1", running.Attempt, NodeB, HandlerOutcomeKind.Returned, At(5), Result: "2"),
+            new HandlerOutcome("nope", 1, NodeA, HandlerOutcomeKind.Returned, At(5), Result: "3"),
+        ]);
+
+        Assert.Equal([HandlerOutcomeStatus.Superseded, HandlerOutcomeStatus.Superseded, HandlerOutcomeStatus.Superseded], status);
+        Assert.Equal(TaskState.Running, (await Store.GetTaskAsync("t-1"))!.State);
+    }
+
+    [Fact]
+    public async Task RecordHandlerOutcomes_AfterEarlyCompletion_Superseded()
+    {
+        await ScheduleTaskAsync("wf-1", "t-1", delegated: true);
+        var running = await RunTaskAsync("t-1");
+        await Store.ResolveTaskAsync(Resolution("t-1", result: "early"));
+
+        var status = await Store.RecordHandlerOutcomesAsync([new HandlerOutcome("t-1", running.Attempt, NodeA, HandlerOutcomeKind.Delegated, At(5))]);
+
+        Assert.Equal([HandlerOutcomeStatus.Superseded], status);
+        Assert.Equal("early", (await Store.GetTaskAsync("t-1"))!.Result);
+    }
+
+    [Fact]
+    public async Task RecordHandlerOutcomes_Delegated_HeartbeatArmedAndHistoryAppended()
+    {
+        var task = await DelegateAsync("wf-1", "t-1", heartbeat: TimeSpan.FromMinutes(2), at: At(5));
+
+        Assert.Equal((TaskState.Delegated, At(5), At(125), (string?)null), (task.State, task.DelegatedAt, task.HeartbeatDueAt, task.LeaseOwner));
+        Assert.Equal(At(125), await Store.GetNextTimerDueAsync());
+        Assert.Equal("Delegated", (await Store.GetTaskAuditAsync("t-1"))[^1].Kind);
+        var delegated = (await Store.GetHistoryAsync("wf-1"))[^1];
+        Assert.Equal((HistoryEventKind.TaskDelegated, "t-1"), (delegated.Kind, delegated.RefId));
+        Assert.Empty(await InboxAsync("wf-1", At(6)));
+    }
+
+    [Fact]
+    public async Task RecordHandlerOutcomes_RetryScheduled_ScheduledAtRetryTimeAndAudited()
+    {
+        await ScheduleTaskAsync("wf-1", "t-1");
+        var running = await RunTaskAsync("t-1");
+        var error = "{\"type\":\"Io\",\"message\":\"disk\"}";
+
+        await Store.RecordHandlerOutcomesAsync([new HandlerOutcome("t-1", running.Attempt, NodeA, HandlerOutcomeKind.RetryScheduled, At(1), Error: error, RetryAt: At(30))]);
+
+        var task = await Store.GetTaskAsync("t-1");
+        Assert.Equal((TaskState.Scheduled, At(30), (string?)null), (task!.State, task.ReadyAt, task.LeaseOwner));
+        var audit = (await Store.GetTaskAuditAsync("t-1"))[^1];
+        Assert.Equal(("HandlerFailed", error), (audit.Kind, audit.Data));
+    }
+
+    [Fact]
+    public async Task RecordHandlerOutcomes_Failed_FailedAndWorkflowTold()
+    {
+        await ScheduleTaskAsync("wf-1", "t-1");
+        var running = await RunTaskAsync("t-1");
+
+        await Store.RecordHandlerOutcomesAsync([new HandlerOutcome("t-1", running.Attempt, NodeA, HandlerOutcomeKind.Failed, At(1), Error: "{\"type\":\"Io\",\"message\":\"disk\"}")]);
+
+        Assert.Equal(TaskState.Failed, (await Store.GetTaskAsync("t-1"))!.State);
+        Assert.Equal("Failed", (await Store.GetTaskAuditAsync("t-1"))[^1].Kind);
+        Assert.Equal(InboxMessageKind.TaskFailed, Assert.Single(await InboxAsync("wf-1", At(2))).Kind);
+    }
+}

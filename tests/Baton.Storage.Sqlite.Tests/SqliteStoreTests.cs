@@ -1,0 +1,214 @@
+using Baton.Engine.Storage;
+using Microsoft.Data.Sqlite;
+using Xunit;
+
+namespace Baton.Storage.Sqlite.Tests;
+
+/// <summary>Behaviour specific to the SQLite store: migrations, the lock file, leases at start, group commit, durability.</summary>
+public sealed class SqliteStoreTests : IDisposable
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly TempDatabase _db = new();
+
+    public void Dispose() => _db.Dispose();
+
+    private static NewWorkflow Workflow(string id) => new(id, "Order", "1", ["t"], new Dictionary<string, string>(), null, null, T0);
+
+    private static NewTask Task(string workflowId, string taskId) => new()
+    {
+        TaskId = taskId,
+        WorkflowId = workflowId,
+        CommandId = 1,
+        ServiceName = "Billing",
+        MethodName = "Charge",
+        Arguments = "[]",
+        IsDelegated = false,
+        CreatedAt = T0,
+    };
+
+    private static async Task CreateWithTaskAsync(SqliteStore store, string workflowId, string taskId)
+    {
+        await store.CreateWorkflowAsync(Workflow(workflowId));
+        var claim = (await store.ClaimWorkflowsAsync("setup", 100, T0, T0.AddMinutes(1))).Single(c => c.Workflow.Id == workflowId);
+        var status = await store.CommitStepsAsync([new WorkflowStep
+        {
+            WorkflowId = workflowId, ExpectedVersion = claim.Workflow.Version, Owner = "setup", State = WorkflowState.Running, At = T0,
+            Tasks = [Task(workflowId, taskId)],
+        }]);
+        Assert.Equal([StepCommitStatus.Committed], status);
+    }
+
+    [Fact]
+    public async Task InitializeAsync_NewThenReopened_MigrationsAppliedOnce()
+    {
+        await using (var store = await _db.OpenAsync())
+        {
+            Assert.Equal([1], store.AppliedMigrations);
+        }
+        await using (var store = await _db.OpenAsync())
+        {
+            Assert.Empty(store.AppliedMigrations);
+        }
+        await using var connection = new SqliteConnection($"Data Source={_db.FilePath};Pooling=False");
+        connection.Open();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM schema_version";
+        Assert.Equal(1L, (long)(await cmd.ExecuteScalarAsync())!);
+        cmd.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", (string)(await cmd.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task InitializeAsync_FileInUse_RefusedWithClearError()
+    {
+        await using var first = await _db.OpenAsync();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _db.OpenAsync());
+
+        Assert.Contains(".lock", error.Message, StringComparison.Ordinal);
+        Assert.Contains("already in use", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InitializeAsync_AfterFirstDisposed_Opens()
+    {
+        var first = await _db.OpenAsync();
+        await first.DisposeAsync();
+
+        await using var second = await _db.OpenAsync();
+
+        Assert.Null(await second.GetWorkflowAsync("x"));
+    }
+
+    [Fact]
+    public async Task InitializeAsync_Reopen_LeasesOfPreviousProcessCleared()
+    {
+        await using (var store = await _db.OpenAsync())
+        {
+            await CreateWithTaskAsync(store, "wf-1", "t-1");
+            await store.CreateWorkflowAsync(Workflow("wf-2"));
+            Assert.Single((await store.ClaimTasksAsync("node-a", ["Billing"], 10, T0, T0.AddHours(1))).Tasks);
+            Assert.Single(await store.ClaimWorkflowsAsync("node-a", 10, T0, T0.AddHours(1)));
+        }
+
+        await using var reopened = await _db.OpenAsync();
+
+        var task = await reopened.GetTaskAsync("t-1");
+        Assert.Equal((TaskState.Running, (string?)null, (DateTimeOffset?)null), (task!.State, task.LeaseOwner, task.LeaseUntil));
+        var reclaimed = await reopened.ClaimTasksAsync("node-a", ["Billing"], 10, T0.AddSeconds(1), T0.AddHours(1));
+        Assert.Equal(2, Assert.Single(reclaimed.Tasks).Attempt);
+        Assert.Equal("wf-2", Assert.Single(await reopened.ClaimWorkflowsAsync("node-a", 10, T0.AddSeconds(1), T0.AddHours(1))).Workflow.Id);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_Reopen_DataSurvives()
+    {
+        await using (var store = await _db.OpenAsync())
+        {
+            await CreateWithTaskAsync(store, "wf-1", "t-1");
+            await store.SetValueAsync("k", "v");
+        }
+
+        await using var reopened = await _db.OpenAsync();
+
+        Assert.Equal(2, (await reopened.GetWorkflowAsync("wf-1"))!.Version);
+        Assert.Single(await reopened.GetHistoryAsync("wf-1"));
+        Assert.Equal(TaskState.Scheduled, (await reopened.GetTaskAsync("t-1"))!.State);
+        Assert.Equal("v", await reopened.GetValueAsync("k"));
+    }
+
+    [Fact]
+    public async Task WriteAsync_ManyConcurrentOperations_AllCompleteInFewerBatches()
+    {
+        await using var store = await _db.OpenAsync();
+        var before = store.WriteBatches;
+
+        await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 500).Select(i => store.SetValueAsync("k" + i, "v" + i)));
+
+        Assert.Equal("v499", await store.GetValueAsync("k499"));
+        Assert.True(store.WriteBatches - before < 500, $"{store.WriteBatches - before} batches for 500 writes");
+    }
+
+    [Fact]
+    public async Task WriteAsync_FailingOperationInBatch_OnlyItFails()
+    {
+        await using var store = await _db.OpenAsync();
+        using var gate = new ManualResetEventSlim();
+        using var started = new ManualResetEventSlim();
+        var blocker = store.WriteAsync(_ => { started.Set(); return gate.Wait(TimeSpan.FromSeconds(30)); }, CancellationToken.None);
+        Assert.True(started.Wait(TimeSpan.FromSeconds(30)));
+        var first = store.SetValueAsync("a", "1");
+        var failing = store.WriteAsync<int>(ctx =>
+        {
+            ctx.Sql.Exec("INSERT INTO kv (key, value) VALUES ('b', '2')");
+            throw new InvalidOperationException("boom");
+        }, CancellationToken.None);
+        var last = store.SetValueAsync("c", "3");
+        var batchesBefore = store.WriteBatches;
+
+        gate.Set();
+        await blocker;
+        await first;
+        await last;
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
+
+        Assert.Equal("boom", error.Message);
+        Assert.Equal("1", await store.GetValueAsync("a"));
+        Assert.Null(await store.GetValueAsync("b"));
+        Assert.Equal("3", await store.GetValueAsync("c"));
+        Assert.Equal(batchesBefore + 1, store.WriteBatches);
+    }
+
+    [Fact]
+    public async Task CommitSteps_DuplicateTaskId_CallFailsAndNothingWritten()
+    {
+        await using var store = await _db.OpenAsync();
+        await CreateWithTaskAsync(store, "wf-1", "t-1");
+        await store.CreateWorkflowAsync(Workflow("wf-2"));
+        var claim = Assert.Single(await store.ClaimWorkflowsAsync("n", 10, T0, T0.AddMinutes(1)));
+
+        await Assert.ThrowsAsync<SqliteException>(() => store.CommitStepsAsync([new WorkflowStep
+        {
+            WorkflowId = "wf-2", ExpectedVersion = claim.Workflow.Version, Owner = "n", State = WorkflowState.Running, At = T0,
+            Tasks = [Task("wf-2", "t-1")],
+        }]));
+
+        Assert.Equal(1, (await store.GetWorkflowAsync("wf-2"))!.Version);
+    }
+
+    [Fact]
+    public async Task Signals_CommitMakingWork_Raised()
+    {
+        var signals = new StoreSignals();
+        var finished = new List<string>();
+        signals.WorkflowFinished += finished.Add;
+        await using var store = await _db.OpenAsync(signals);
+        await store.CreateWorkflowAsync(Workflow("wf-1"));
+
+        await store.CancelWorkflowAsync(new WorkflowCancellation("wf-1", "x", new AuditSource("a", "b"), T0));
+
+        Assert.Equal(["wf-1"], finished);
+    }
+
+    [Fact]
+    public async Task SharedMemoryDatabase_CreateAndRead_Works()
+    {
+        var options = new SqliteStoreOptions { ConnectionString = $"Data Source=file:{Guid.NewGuid():N}?mode=memory&cache=shared" };
+        await using var store = new SqliteStore(options, new StoreSignals());
+        await store.InitializeAsync();
+
+        await store.CreateWorkflowAsync(Workflow("wf-1"));
+
+        Assert.NotNull(await store.GetWorkflowAsync("wf-1"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Data Source=:memory:")]
+    public void Constructor_InvalidConnectionString_ArgumentException(string connectionString) =>
+        Assert.Throws<ArgumentException>(() => new SqliteStore(new SqliteStoreOptions { ConnectionString = connectionString }, new StoreSignals()));
+
+    [Fact]
+    public void Constructor_ZeroBatchSize_ArgumentException() =>
+        Assert.Throws<ArgumentException>(() => new SqliteStore(new SqliteStoreOptions { ConnectionString = "Data Source=x.db", MaxBatchSize = 0 }, new StoreSignals()));
+}
