@@ -27,7 +27,7 @@ internal sealed partial class WorkflowInstance
                     Deliver(kind, message.CommandId, message.Payload);
                 }
             });
-            if (_divergence is null && _scheduler.Escaped)
+            if (_divergence is null && (_scheduler.Escaped || State == WorkflowState.Running && _run is { IsCompleted: false } && _open.Count == 0))
                 _divergence = "the workflow awaited something other than Baton deferreds (Task.Delay, I/O, Task.Run, ConfigureAwait(false)...), which replay cannot reproduce.";
             if (_divergence is not null) FailForDivergence(step, at);
             else if (State == WorkflowState.Running && _run is { IsCompleted: true }) Finish(step, at);

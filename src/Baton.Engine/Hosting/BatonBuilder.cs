@@ -13,7 +13,7 @@ public sealed class BatonBuilder
     private readonly List<WorkflowType> _workflows = [];
     private readonly List<ServiceRegistration> _services = [];
     private readonly List<Action<BatonOptions>> _configure = [];
-    private Func<IServiceProvider, StoreSignals, IBatonStore>? _store;
+    private Func<StoreContext, IBatonStore>? _store;
     private TimeProvider? _time;
 
     internal BatonBuilder(IServiceCollection services) => Services = services;
@@ -22,7 +22,7 @@ public sealed class BatonBuilder
     public IServiceCollection Services { get; }
 
     /// <summary>Uses a store; store packages add shortcuts such as <c>UseSqlite</c>.</summary>
-    public BatonBuilder UseStore(Func<IServiceProvider, StoreSignals, IBatonStore> factory)
+    public BatonBuilder UseStore(Func<StoreContext, IBatonStore> factory)
     {
         _store = factory ?? throw new ArgumentNullException(nameof(factory));
         return this;
@@ -84,8 +84,11 @@ public sealed class BatonBuilder
 
 /// <summary>The immutable result of a <see cref="BatonBuilder"/>.</summary>
 internal sealed record BatonSetup(
-    Func<IServiceProvider, StoreSignals, IBatonStore> StoreFactory,
+    Func<StoreContext, IBatonStore> StoreFactory,
     WorkflowRegistry Workflows,
     ServiceRegistry Services,
     BatonOptions Options,
     TimeProvider Time);
+
+/// <summary>What a store factory gets: the app's services, the engine's wake-up signals and its clock.</summary>
+public sealed record StoreContext(IServiceProvider Services, StoreSignals Signals, TimeProvider Time);

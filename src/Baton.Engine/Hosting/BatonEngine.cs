@@ -38,7 +38,7 @@ public sealed partial class BatonEngine : IAsyncDisposable
         _loggers = provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         _logger = _loggers.CreateLogger("Baton.Engine");
         NodeId = setup.Options.NodeId ?? $"{Environment.MachineName}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
-        Store = setup.StoreFactory(provider, _signals);
+        Store = setup.StoreFactory(new StoreContext(provider, _signals, setup.Time));
     }
 
     /// <summary>This node's identity in leases and audit entries.</summary>
