@@ -15,7 +15,7 @@ public sealed partial class SqliteStore
             ctx =>
             {
                 var ids = ctx.Sql.Query(
-                    "SELECT id FROM workflows WHERE pending = 1 AND state = 'Running' " +
+                    "SELECT id FROM workflows INDEXED BY ix_workflows_pending WHERE pending = 1 AND state = 'Running' " +
                     "AND (lease_owner IS NULL OR (lease_owner <> $owner AND (lease_until IS NULL OR lease_until <= $now))) " +
                     "ORDER BY pending_since, id LIMIT $max",
                     Rows.Id, ("$owner", owner), ("$now", Rows.Ms(now)), ("$max", Math.Max(0, max)));

@@ -177,7 +177,7 @@ public sealed partial class SqliteStore
                 }
                 var effectiveFrom = start ?? DateTimeOffset.MinValue;
                 var tasks = ctx.Sql.Query(
-                    "SELECT " + Rows.TaskColumns + " FROM tasks WHERE open = 1 AND deadline_at IS NOT NULL AND deadline_at >= $from AND deadline_at < $to " +
+                    "SELECT " + Rows.TaskColumns + " FROM tasks INDEXED BY ix_tasks_open_deadline WHERE open = 1 AND deadline_at IS NOT NULL AND deadline_at >= $from AND deadline_at < $to " +
                     "ORDER BY deadline_at, task_id",
                     Rows.Task, ("$from", Rows.Ms(effectiveFrom)), ("$to", Rows.Ms(to)));
                 var error = JsonText.Error("TimedOut", "timeout-between");

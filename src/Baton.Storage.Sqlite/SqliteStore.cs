@@ -172,7 +172,9 @@ public sealed partial class SqliteStore : IBatonStore
             using var sql = new Sql(connection, cached: false);
             return Task.FromResult(body(sql));
         }
-        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or FormatException or ArgumentException)
+#pragma warning disable CA1031 // Handed to the caller through the returned task.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
             return Task.FromException<T>(ex);
         }

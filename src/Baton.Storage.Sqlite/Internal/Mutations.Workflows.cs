@@ -99,7 +99,7 @@ internal static partial class Mutations
         AppendHistory(ctx, workflow.Id, new NewHistoryEvent(HistoryEventKind.WorkflowCanceled, at, Payload: error));
         FinishWorkflow(ctx, workflow.Id, error, source, at);
         var children = ctx.Sql.Query(
-            "SELECT " + Rows.WorkflowColumns + " FROM workflows WHERE parent_id = $id AND state = 'Running' ORDER BY created_at, id",
+            "SELECT " + Rows.WorkflowColumns + " FROM workflows INDEXED BY ix_workflows_parent WHERE parent_id = $id AND state = 'Running' ORDER BY created_at, id",
             Rows.Workflow, ("$id", workflow.Id));
         foreach (var child in children)
         {
