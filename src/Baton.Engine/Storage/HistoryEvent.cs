@@ -21,10 +21,10 @@ public enum HistoryEventKind
     /// <summary>A task failed; payload its <see cref="TaskError"/>.</summary>
     TaskFailed,
 
-    /// <summary>A task timed out; payload the reason.</summary>
+    /// <summary>A task timed out; payload a <see cref="TaskError"/> whose message is the reason.</summary>
     TaskTimedOut,
 
-    /// <summary>A task was canceled; payload the reason.</summary>
+    /// <summary>A task was canceled; payload a <see cref="TaskError"/> whose message is the reason.</summary>
     TaskCanceled,
 
     /// <summary>The workflow started a timer: command id; payload the due time.</summary>

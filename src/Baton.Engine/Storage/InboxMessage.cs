@@ -9,10 +9,10 @@ public enum InboxMessageKind
     /// <summary>A task failed; payload its <see cref="TaskError"/>.</summary>
     TaskFailed,
 
-    /// <summary>A task timed out; payload the reason as a JSON string.</summary>
+    /// <summary>A task timed out; payload a <see cref="TaskError"/> (type <c>TimedOut</c>) whose message is the reason.</summary>
     TaskTimedOut,
 
-    /// <summary>A task was canceled; payload the reason as a JSON string.</summary>
+    /// <summary>A task was canceled; payload a <see cref="TaskError"/> (type <c>Canceled</c>) whose message is the reason.</summary>
     TaskCanceled,
 
     /// <summary>A timer fired.</summary>
