@@ -75,7 +75,19 @@ internal sealed partial class WorkflowExecutor(
         }
         if (unstepped.Count > 0) _ = ReleaseLaterAsync(unstepped, cancellationToken);
         if (steps.Count == 0) return;
-        var results = await store.CommitStepsAsync(steps, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<StepCommitStatus> results;
+        try
+        {
+            results = await store.CommitStepsAsync(steps, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Nothing was written; the instances keep their messages. Release the claims after a pause so they are
+            // stepped again (from history: the in-memory state moved past what the store holds).
+            LogCommitFailed(e, steps.Count);
+            _ = ReleaseLaterAsync([.. steps.Select(s => s.WorkflowId)], cancellationToken);
+            return;
+        }
         for (var i = 0; i < results.Count; i++)
         {
             if (results[i] == StepCommitStatus.Committed && instances[i] is { State: WorkflowState.Running } instance)
@@ -133,14 +145,22 @@ internal sealed partial class WorkflowExecutor(
     /// <summary>Keeps the claim for a while before releasing it, so an instance that fails to step is retried with a pause, not in a hot loop.</summary>
     private async Task ReleaseLaterAsync(List<string> workflowIds, CancellationToken cancellationToken)
     {
-        try
+        for (var failures = 1; !cancellationToken.IsCancellationRequested; failures++)
         {
-            await Task.Delay(TimeSpan.FromSeconds(5), TimeProvider.System, cancellationToken).ConfigureAwait(false);
-            await store.ReleaseWorkflowClaimsAsync(nodeId, workflowIds, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            LogLoopFailed(e, 1);
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(60, 5 * failures)), TimeProvider.System, cancellationToken).ConfigureAwait(false);
+                await store.ReleaseWorkflowClaimsAsync(nodeId, workflowIds, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogLoopFailed(e, failures);
+            }
         }
     }
 
@@ -149,6 +169,9 @@ internal sealed partial class WorkflowExecutor(
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "Workflow {WorkflowId} could not be stepped; it will be retried")]
     private partial void LogStepFailed(Exception exception, string workflowId);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Error, Message = "Committing {StepCount} workflow steps failed; they will be stepped again")]
+    private partial void LogCommitFailed(Exception exception, int stepCount);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Debug, Message = "Step of workflow {WorkflowId} was refused (canceled or claimed elsewhere meanwhile)")]
     private partial void LogStepConflict(string workflowId);

@@ -76,11 +76,10 @@ internal sealed partial class TaskWorker(
         {
             var outcome = await ExecuteAsync(task, stoppingToken).ConfigureAwait(false);
             if (outcome is null) return; // shutting down: the claim lapses and the task runs again later
-            await store.RecordHandlerOutcomesAsync([outcome], stoppingToken).ConfigureAwait(false);
+            await RecordAsync(outcome, stoppingToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            if (!stoppingToken.IsCancellationRequested) LogOutcomeNotRecorded(e, task.TaskId);
         }
         finally
         {
@@ -144,6 +143,27 @@ internal sealed partial class TaskWorker(
                 error = new TimeoutException($"The handler did not finish within its {timeout} timeout.");
             }
             return AfterFailure(task, method, error);
+        }
+    }
+
+    /// <summary>
+    /// Records the outcome, retrying while the store is unreachable: the claim stays ours meanwhile (the renewal keeps it),
+    /// so neither this node nor another runs the handler again for an outcome that is already known.
+    /// </summary>
+    private async Task RecordAsync(HandlerOutcome outcome, CancellationToken stoppingToken)
+    {
+        for (var failures = 1; ; failures++)
+        {
+            try
+            {
+                await store.RecordHandlerOutcomesAsync([outcome], stoppingToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                LogOutcomeNotRecorded(e, outcome.TaskId, failures);
+                await Task.Delay(WorkflowExecutor.Backoff(failures), TimeProvider.System, stoppingToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -214,6 +234,6 @@ internal sealed partial class TaskWorker(
     [LoggerMessage(EventId = 1204, Level = LogLevel.Error, Message = "Handler of task {ServiceName}/{TaskId} failed on attempt {Attempt}; no retry left")]
     private partial void LogHandlerFailed(Exception exception, string serviceName, string taskId, int attempt);
 
-    [LoggerMessage(EventId = 1205, Level = LogLevel.Error, Message = "The outcome of task {TaskId}'s handler could not be recorded; the task will run again when its claim lapses")]
-    private partial void LogOutcomeNotRecorded(Exception exception, string taskId);
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "The outcome of task {TaskId}'s handler could not be recorded ({Failures} tries so far); retrying")]
+    private partial void LogOutcomeNotRecorded(Exception exception, string taskId, int failures);
 }
