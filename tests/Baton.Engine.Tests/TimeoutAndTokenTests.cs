@@ -69,4 +69,19 @@ public sealed class TimeoutAndTokenTests
         Assert.False((await host.Client.CompleteDelegatedTaskAsync(fresh, new ApprovalResult(true, "fresh"))).AlreadyCompleted);
         Assert.Equal("approved: old token", await host.Client.GetResultAsync<string>(first, TimeSpan.FromSeconds(10)));
     }
+
+    [Fact]
+    public async Task TaskContext_WithPublicBaseUrl_CarriesEverythingTheOutsideSystemNeeds()
+    {
+        var system = new ExternalSystem();
+        await using var host = await TestHosts.StartAsync(system, b => b.Configure(o => o.PublicBaseUrl = new Uri("https://baton.example.com/")));
+        var (workflowId, task) = await host.StartApprovalAsync("ctx");
+
+        var context = Assert.Single(system.Requests);
+
+        Assert.Equal(("ApprovalService", task.TaskId, workflowId, 1), (context.ServiceName, context.TaskId, context.WorkflowId, context.Attempt));
+        Assert.Equal(new Uri($"https://baton.example.com/api/callbacks/{context.Token}"), context.CallbackUrl);
+        Assert.Equal(["doc:ctx"], context.Tags);
+        Assert.Equal(context.CallbackUrl, (await host.Client.GetTaskAsync(task.TaskId)).CallbackUrl);
+    }
 }
