@@ -59,12 +59,15 @@ public sealed partial class PostgreSqlStore : IBatonStore
                 builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
             }
             _dataSource = builder.Build();
-            var listen = new NpgsqlConnectionStringBuilder(_options.ConnectionString) { Pooling = false };
-            if (listen.KeepAlive == 0)
+            // The listener only runs LISTEN: no pooling (it holds its connection) and no type loading.
+            var listen = new NpgsqlSlimDataSourceBuilder(_options.ConnectionString);
+            listen.ConnectionStringBuilder.Pooling = false;
+            if (listen.ConnectionStringBuilder.KeepAlive == 0)
             {
-                listen.KeepAlive = 15;
+                listen.ConnectionStringBuilder.KeepAlive = 15;
             }
-            _listenSource = NpgsqlDataSource.Create(listen);
+            listen.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
+            _listenSource = listen.Build();
             AppliedMigrations = await Migrator.ApplyAsync(_dataSource, _time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
             _listener = new Listener(_listenSource, _signals, _options.NotificationChannel, _instanceId);
             await _listener.StartAsync(cancellationToken).ConfigureAwait(false);

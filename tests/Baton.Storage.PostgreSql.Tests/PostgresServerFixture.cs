@@ -25,6 +25,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     private string? _binDir;
     private bool _asPostgresUser;
     private int _counter;
+    private string? _template;
 
     /// <summary>Connection string of the maintenance database (<c>postgres</c>).</summary>
     public string AdminConnectionString { get; private set; } = string.Empty;
@@ -65,16 +66,20 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         await WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
     }
 
-    /// <summary>Creates a fresh, empty database and returns its connection string.</summary>
-    public async Task<string> CreateDatabaseAsync()
+    /// <summary>
+    /// Creates a fresh database and returns its connection string: empty when <paramref name="empty"/>, else a copy of a database
+    /// the store has already migrated (faster: most tests do not test migrations).
+    /// </summary>
+    public async Task<string> CreateDatabaseAsync(bool empty = false)
     {
         var name = "baton_t" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "_" + Interlocked.Increment(ref _counter).ToString(CultureInfo.InvariantCulture);
         await _createLock.WaitAsync();
         try
         {
+            var template = empty ? "template0" : await MigratedTemplateAsync();
             await using var connection = new NpgsqlConnection(AdminConnectionString);
             await connection.OpenAsync();
-            await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE template0", connection);
+            await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\" STRATEGY FILE_COPY", connection);
             await cmd.ExecuteNonQueryAsync();
             _databases.Add(name);
         }
@@ -84,6 +89,30 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         }
         var builder = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = true };
         return builder.ConnectionString;
+    }
+
+    /// <summary>A database migrated once by a store, used as the template of the others; called under the create lock.</summary>
+    private async Task<string> MigratedTemplateAsync()
+    {
+        if (_template is not null)
+        {
+            return _template;
+        }
+        var name = "baton_t" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "_template";
+        await using (var connection = new NpgsqlConnection(AdminConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE template0", connection);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        _databases.Add(name);
+        var builder = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = false };
+        await using (var store = new PostgreSqlStore(new PostgreSqlStoreOptions { ConnectionString = builder.ConnectionString }, new Baton.Engine.Storage.StoreSignals()))
+        {
+            await store.InitializeAsync();
+        }
+        _template = name;
+        return name;
     }
 
     public async ValueTask DisposeAsync()
