@@ -151,8 +151,17 @@ public sealed partial class PostgreSqlStore : IBatonStore
         {
             throw NotOpen();
         }
-        await using var connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await body(new Sql(connection), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await body(new Sql(connection), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ConnectionErrors.IsConnectionLost(ex))
+        {
+            // The server restarted or dropped connections: the idle ones are broken too; the caller's retry gets a fresh one.
+            source.Clear();
+            throw;
+        }
     }
 
     private Exception NotOpen() => _state == 2

@@ -83,10 +83,9 @@ internal sealed class WriteLoop : IAsyncDisposable
         var committed = false;
         try
         {
-            using var connection = _dataSource.OpenConnection();
+            using var connection = Begin();
             var sql = new Sql(connection);
             var context = new WriteContext(sql);
-            sql.Exec("BEGIN");
             try
             {
                 foreach (var op in batch)
@@ -95,7 +94,7 @@ internal sealed class WriteLoop : IAsyncDisposable
                     {
                         context.InSavepoint(() => { op.Execute(context); return 0; }, effects);
                     }
-                    catch (Exception ex) when (ex is not WriterBrokenException && !IsConnectionLost(ex))
+                    catch (Exception ex) when (ex is not WriterBrokenException && !ConnectionErrors.IsConnectionLost(ex))
                     {
                         op.Failure = ex;
                     }
@@ -120,6 +119,11 @@ internal sealed class WriteLoop : IAsyncDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            if (ConnectionErrors.IsConnectionLost(ex) || ex is WriterBrokenException)
+            {
+                // The server restarted or dropped connections: the idle ones are broken too, open fresh ones from now on.
+                _dataSource.Clear();
+            }
             foreach (var op in batch)
             {
                 op.Failure ??= ex;
@@ -135,11 +139,33 @@ internal sealed class WriteLoop : IAsyncDisposable
         }
     }
 
-    /// <summary>A broken connection ends the batch: nothing after it can commit.</summary>
-    private static bool IsConnectionLost(Exception ex) =>
-        ex is NpgsqlException { IsTransient: true } and not PostgresException
-        || ex is PostgresException { SqlState: "57P01" or "57P02" or "57P03" }
-        || ex is InvalidOperationException && ex.Message.Contains("connection", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// Opens a connection and begins the batch's transaction. A pooled connection the server closed meanwhile fails here before
+    /// anything was written, so the pool is cleared and a fresh connection tried once more.
+    /// </summary>
+    private NpgsqlConnection Begin()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var connection = _dataSource.OpenConnection();
+            try
+            {
+                using var begin = new NpgsqlCommand("BEGIN", connection);
+                begin.ExecuteNonQuery();
+                return connection;
+            }
+            catch (Exception ex) when (attempt == 1 && ConnectionErrors.IsConnectionLost(ex))
+            {
+                connection.Dispose();
+                _dataSource.Clear();
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }
+    }
 
     private static void TryRollback(Sql sql)
     {
