@@ -1,0 +1,13 @@
+using Npgsql;
+
+namespace Baton.Storage.PostgreSql.Internal;
+
+/// <summary>Recognises errors that mean a connection is gone (server restart, administrator shutdown, network).</summary>
+internal static class ConnectionErrors
+{
+    public static bool IsConnectionLost(Exception ex) =>
+        ex is PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "08000" or "08003" or "08006" }
+        || (ex is NpgsqlException { IsTransient: true } and not PostgresException)
+        || (ex is NpgsqlException && ex.InnerException is IOException or System.Net.Sockets.SocketException)
+        || (ex is InvalidOperationException && ex.Message.Contains("connection", StringComparison.OrdinalIgnoreCase));
+}

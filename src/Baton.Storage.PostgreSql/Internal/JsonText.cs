@@ -1,0 +1,60 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Baton.Storage.PostgreSql.Internal;
+
+/// <summary>JSON texts the store writes: tags, meta, errors, progress, timer due times.</summary>
+internal static class JsonText
+{
+    public static string Tags(IReadOnlyList<string> tags) => JsonSerializer.Serialize(tags, BatonJson.Options);
+
+    public static string Meta(IReadOnlyDictionary<string, string> meta) => JsonSerializer.Serialize(meta, BatonJson.Options);
+
+    public static IReadOnlyList<string> ReadTags(string json) =>
+        JsonSerializer.Deserialize<List<string>>(json, BatonJson.Options) ?? [];
+
+    public static IReadOnlyDictionary<string, string> ReadMeta(string json) =>
+        JsonSerializer.Deserialize<Dictionary<string, string>>(json, BatonJson.Options) ?? [];
+
+    public static string Error(string type, string message) => JsonSerializer.Serialize(new TaskError(type, message), BatonJson.Options);
+
+    public static string Time(DateTimeOffset time) => JsonSerializer.Serialize(time, BatonJson.Options);
+
+    /// <summary><c>{"percent":..,"message":..,"details":..}</c>, details embedded as JSON (or as a string when it is not JSON).</summary>
+    public static string Progress(double? percent, string? message, string? details)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            if (percent is { } p)
+            {
+                writer.WriteNumber("percent", p);
+            }
+            else
+            {
+                writer.WriteNull("percent");
+            }
+            writer.WriteString("message", message);
+            writer.WritePropertyName("details");
+            if (details is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                try
+                {
+                    using var doc = JsonDocument.Parse(details);
+                    doc.RootElement.WriteTo(writer);
+                }
+                catch (JsonException)
+                {
+                    writer.WriteStringValue(details);
+                }
+            }
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

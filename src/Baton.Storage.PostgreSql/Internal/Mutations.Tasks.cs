@@ -1,0 +1,92 @@
+using Baton.Engine.Storage;
+
+namespace Baton.Storage.PostgreSql.Internal;
+
+internal static partial class Mutations
+{
+    private const string SelectTask = "SELECT " + Rows.TaskColumns + " FROM tasks WHERE task_id = @id FOR UPDATE";
+
+    public static TaskRecord? GetTask(WriteContext ctx, string taskId) => ctx.Sql.First(SelectTask, Rows.Task, ("@id", taskId));
+
+    /// <summary>Creates a task: Scheduled, attempt 0, ready at creation, audited as <c>Scheduled</c>, with a deadline timer when it has one.</summary>
+    public static void InsertTask(WriteContext ctx, NewTask task)
+    {
+        var created = Rows.Ms(task.CreatedAt);
+        ctx.Sql.Exec(
+            "INSERT INTO tasks (task_id, workflow_id, command_id, service_name, method_name, arguments, is_delegated, state, open, attempt, " +
+            "deadline_at, heartbeat_interval, handler_timeout, retry_policy, result_schema_id, tags, meta, created_at, updated_at, ready_at) " +
+            "VALUES (@id, @wf, @cmd, @service, @method, @args, @delegated, 'Scheduled', TRUE, 0, @deadline, @heartbeat, @handlerTimeout, " +
+            "@retry, @schema, @tags, @meta, @at, @at, @at)",
+            ("@id", task.TaskId), ("@wf", task.WorkflowId), ("@cmd", task.CommandId), ("@service", task.ServiceName),
+            ("@method", task.MethodName), ("@args", task.Arguments), ("@delegated", task.IsDelegated),
+            ("@deadline", Rows.Ms(task.DeadlineAt)), ("@heartbeat", Rows.Ms(task.HeartbeatInterval)), ("@handlerTimeout", Rows.Ms(task.HandlerTimeout)),
+            ("@retry", task.RetryPolicy), ("@schema", task.ResultSchemaId), ("@tags", JsonText.Tags(task.Tags)), ("@meta", JsonText.Meta(task.Meta)),
+            ("@at", created));
+        foreach (var tag in task.Tags.Distinct(StringComparer.Ordinal))
+        {
+            ctx.Sql.Exec(
+                "INSERT INTO task_tags (tag, task_id, created_at) VALUES (@tag, @id, @at) ON CONFLICT DO NOTHING",
+                ("@tag", tag), ("@id", task.TaskId), ("@at", created));
+        }
+        Audit(ctx, task.TaskId, task.CreatedAt, "Scheduled", AuditSource.Workflow, null, null);
+        if (task.DeadlineAt is { } deadline)
+        {
+            InsertTimer(ctx, new NewTimer(TimerKind.TaskDeadline, deadline, task.WorkflowId, task.CommandId, task.TaskId));
+        }
+        ctx.Effects.TasksReady = true;
+    }
+
+    public static void InsertTimer(WriteContext ctx, NewTimer timer)
+    {
+        ctx.Sql.Exec(
+            "INSERT INTO timers (kind, due_at, workflow_id, command_id, task_id) VALUES (@kind, @due, @wf, @cmd, @task)",
+            ("@kind", timer.Kind.ToString()), ("@due", Rows.Ms(timer.DueAt)), ("@wf", timer.WorkflowId), ("@cmd", timer.CommandId),
+            ("@task", timer.TaskId));
+        ctx.Effects.TimersChanged = true;
+    }
+
+    public static void Audit(WriteContext ctx, string taskId, DateTimeOffset at, string kind, AuditSource source, string? detail, string? data)
+    {
+        ctx.Sql.Exec(
+            "INSERT INTO task_audit (task_id, seq, at, kind, actor, via, detail, data) " +
+            "VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM task_audit WHERE task_id = @id), @at, @kind, @actor, @via, @detail, @data)",
+            ("@id", taskId), ("@at", Rows.Ms(at)), ("@kind", kind), ("@actor", source.Actor), ("@via", source.Via),
+            ("@detail", detail), ("@data", data));
+    }
+
+    /// <summary>
+    /// Gives an open task its outcome (Completed, Failed or TimedOut): claim cleared, timers deleted, audited, and the workflow
+    /// told if it is running.
+    /// </summary>
+    public static void FinishTask(WriteContext ctx, TaskRecord task, TaskState state, string? result, string? error, DateTimeOffset at, AuditSource source)
+    {
+        var ms = Rows.Ms(at);
+        ctx.Sql.Exec(
+            "UPDATE tasks SET state = @state, open = FALSE, result = @result, error = @error, completed_at = @at, updated_at = @at, " +
+            "lease_owner = NULL, lease_until = NULL WHERE task_id = @id",
+            ("@id", task.TaskId), ("@state", state.ToString()), ("@result", result), ("@error", error), ("@at", ms));
+        ctx.Sql.Exec("DELETE FROM timers WHERE task_id = @id", ("@id", task.TaskId));
+        var kind = state switch
+        {
+            TaskState.Completed => InboxMessageKind.TaskCompleted,
+            TaskState.Failed => InboxMessageKind.TaskFailed,
+            TaskState.TimedOut => InboxMessageKind.TaskTimedOut,
+            _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Not an outcome state."),
+        };
+        var payload = state == TaskState.Completed ? result : error;
+        Audit(ctx, task.TaskId, at, state.ToString(), source, null, payload);
+        PostMessage(ctx, new NewInboxMessage(task.WorkflowId, kind, task.CommandId, task.TaskId, payload, at));
+    }
+
+    /// <summary>Cancels an open task because its workflow finished; the workflow is not told.</summary>
+    public static void CancelTask(WriteContext ctx, TaskRecord task, string error, AuditSource source, DateTimeOffset at)
+    {
+        var ms = Rows.Ms(at);
+        ctx.Sql.Exec(
+            "UPDATE tasks SET state = 'Canceled', open = FALSE, error = @error, completed_at = @at, updated_at = @at, " +
+            "lease_owner = NULL, lease_until = NULL WHERE task_id = @id",
+            ("@id", task.TaskId), ("@error", error), ("@at", ms));
+        ctx.Sql.Exec("DELETE FROM timers WHERE task_id = @id", ("@id", task.TaskId));
+        Audit(ctx, task.TaskId, at, "Canceled", source, null, error);
+    }
+}

@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Text;
+using Baton.Engine.Storage;
+using Baton.Storage.PostgreSql.Internal;
+
+namespace Baton.Storage.PostgreSql;
+
+public sealed partial class PostgreSqlStore
+{
+    private const string WatermarkKey = "timeout-between.watermark";
+
+    /// <inheritdoc />
+    public Task<TaskRecord?> GetTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
+        ReadFirstAsync("SELECT " + Rows.TaskColumns + " FROM tasks WHERE task_id = @id", Rows.Task, cancellationToken, ("@id", taskId));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TaskRecord>> ListTasksAsync(TaskListQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var where = new StringBuilder("1 = 1");
+        var args = new List<(string, object?)>();
+        if (query.State is { } state)
+        {
+            where.Append(" AND state = @state");
+            args.Add(("@state", state.ToString()));
+        }
+        else if (query.OpenOnly)
+        {
+            where.Append(" AND open");
+        }
+        if (query.ServiceName is { } service)
+        {
+            where.Append(" AND service_name = @service");
+            args.Add(("@service", service));
+        }
+        if (query.WorkflowId is { } workflowId)
+        {
+            where.Append(" AND workflow_id = @wf");
+            args.Add(("@wf", workflowId));
+        }
+        if (query.Tag is { } tag)
+        {
+            where.Append(" AND task_id IN (SELECT task_id FROM task_tags WHERE tag = @tag)");
+            args.Add(("@tag", tag));
+        }
+        if (query.CreatedBefore is { } before)
+        {
+            where.Append(" AND created_at < @before");
+            args.Add(("@before", Rows.Ms(before)));
+        }
+        var cmp = query.NewestFirst ? "<" : ">";
+        if (query.After is { } after)
+        {
+            where.Append(CultureInfo.InvariantCulture, $" AND (created_at {cmp} @afterAt OR (created_at = @afterAt AND task_id {cmp} @afterId))");
+            args.Add(("@afterAt", Rows.Ms(after.CreatedAt)));
+            args.Add(("@afterId", after.TaskId));
+        }
+        args.Add(("@limit", Math.Max(0, query.Limit)));
+        var order = query.NewestFirst ? "created_at DESC, task_id DESC" : "created_at, task_id";
+        var text = "SELECT " + Rows.TaskColumns + " FROM tasks WHERE " + where + " ORDER BY " + order + " LIMIT @limit";
+        return ReadListAsync(text, Rows.Task, cancellationToken, [.. args]);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TaskAuditRecord>> GetTaskAuditAsync(string taskId, CancellationToken cancellationToken = default) =>
+        ReadListAsync("SELECT " + Rows.AuditColumns + " FROM task_audit WHERE task_id = @id ORDER BY seq", Rows.Audit, cancellationToken, ("@id", taskId));
+
+    /// <inheritdoc />
+    public Task<TaskOperationResult> ResolveTaskAsync(TaskResolution resolution, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(resolution);
+        return WriteAsync(ctx => Resolve(ctx, resolution), cancellationToken);
+    }
+
+    private static TaskOperationResult Resolve(WriteContext ctx, TaskResolution resolution)
+    {
+        var task = Mutations.GetTask(ctx, resolution.TaskId);
+        if (task is null || (resolution.ServiceName is not null && !string.Equals(resolution.ServiceName, task.ServiceName, StringComparison.Ordinal)))
+        {
+            return new TaskOperationResult(TaskResolutionStatus.NotFound, null);
+        }
+        if (resolution.RequireDelegated && !task.IsDelegated)
+        {
+            return new TaskOperationResult(TaskResolutionStatus.NotDelegated, task);
+        }
+        if (!task.State.IsOpen())
+        {
+            return new TaskOperationResult(TaskResolutionStatus.WrongState, task);
+        }
+        var (state, result, error) = resolution.Kind switch
+        {
+            TaskResolutionKind.Complete => (TaskState.Completed, resolution.Result, (string?)null),
+            TaskResolutionKind.Fail => (TaskState.Failed, null, resolution.Error ?? JsonText.Error("Failed", "failed")),
+            TaskResolutionKind.TimeOut => (TaskState.TimedOut, null, resolution.Error ?? JsonText.Error("TimedOut", "timed out")),
+            _ => throw new ArgumentOutOfRangeException(nameof(resolution), resolution.Kind, "Unknown resolution kind."),
+        };
+        Mutations.FinishTask(ctx, task, state, result, error, resolution.At, resolution.Source);
+        return new TaskOperationResult(TaskResolutionStatus.Applied, Mutations.GetTask(ctx, task.TaskId));
+    }
+
+    /// <inheritdoc />
+    public Task<TaskOperationResult> RecordProgressAsync(TaskProgressUpdate update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return WriteAsync(
+            ctx =>
+            {
+                var task = Mutations.GetTask(ctx, update.TaskId);
+                if (task is null || (update.ServiceName is not null && !string.Equals(update.ServiceName, task.ServiceName, StringComparison.Ordinal)))
+                {
+                    return new TaskOperationResult(TaskResolutionStatus.NotFound, null);
+                }
+                if (!task.State.IsOpen())
+                {
+                    return new TaskOperationResult(TaskResolutionStatus.WrongState, task);
+                }
+                var at = Rows.Ms(update.At);
+                ctx.Sql.Exec(
+                    "UPDATE tasks SET progress_percent = @percent, progress_message = @message, progress_details = @details, progress_at = @at, " +
+                    "updated_at = @at, heartbeat_due_at = CASE WHEN heartbeat_interval IS NULL THEN heartbeat_due_at ELSE @at + heartbeat_interval END " +
+                    "WHERE task_id = @id",
+                    ("@id", task.TaskId), ("@percent", update.Percent), ("@message", update.Message), ("@details", update.Details), ("@at", at));
+                var json = JsonText.Progress(update.Percent, update.Message, update.Details);
+                Mutations.Audit(ctx, task.TaskId, update.At, "Progress", update.Source, null, json);
+                Mutations.AppendHistory(ctx, task.WorkflowId, new NewHistoryEvent(
+                    HistoryEventKind.TaskProgress, update.At, task.CommandId, task.ServiceName + "." + task.MethodName, task.TaskId, json));
+                return new TaskOperationResult(TaskResolutionStatus.Applied, Mutations.GetTask(ctx, task.TaskId));
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<TaskOperationResult> RequestTaskRetryAsync(string taskId, string? serviceName, AuditSource source, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return WriteAsync(
+            ctx =>
+            {
+                var task = Mutations.GetTask(ctx, taskId);
+                if (task is null || (serviceName is not null && !string.Equals(serviceName, task.ServiceName, StringComparison.Ordinal)))
+                {
+                    return new TaskOperationResult(TaskResolutionStatus.NotFound, null);
+                }
+                if (!task.IsDelegated)
+                {
+                    return new TaskOperationResult(TaskResolutionStatus.NotDelegated, task);
+                }
+                if (task.State != TaskState.Delegated)
+                {
+                    return new TaskOperationResult(TaskResolutionStatus.WrongState, task);
+                }
+                ctx.Sql.Exec(
+                    "UPDATE tasks SET state = 'Scheduled', ready_at = @at, updated_at = @at, lease_owner = NULL, lease_until = NULL, " +
+                    "heartbeat_due_at = NULL WHERE task_id = @id",
+                    ("@id", taskId), ("@at", Rows.Ms(at)));
+                ctx.Sql.Exec("DELETE FROM timers WHERE task_id = @id AND kind = 'TaskHeartbeat'", ("@id", taskId));
+                Mutations.Audit(ctx, taskId, at, "RetryRequested", source, null, null);
+                ctx.Effects.TasksReady = true;
+                return new TaskOperationResult(TaskResolutionStatus.Applied, Mutations.GetTask(ctx, taskId));
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<TimeoutBetweenOutcome> TimeoutTasksBetweenAsync(DateTimeOffset? from, DateTimeOffset to, AuditSource source, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return WriteAsync(
+            ctx =>
+            {
+                var start = from;
+                // The watermark row is locked first so that nodes running TimeoutBetween together take turns.
+                ctx.Sql.Exec("INSERT INTO kv (key, value) VALUES (@key, '') ON CONFLICT (key) DO NOTHING", ("@key", WatermarkKey));
+                if (ctx.Sql.Scalar("SELECT value FROM kv WHERE key = @key FOR UPDATE", ("@key", WatermarkKey)) is string stored && start is null && stored.Length > 0)
+                {
+                    start = Rows.Time(long.Parse(stored, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
+                }
+                var effectiveFrom = start ?? DateTimeOffset.MinValue;
+                var tasks = ctx.Sql.Query(
+                    "SELECT " + Rows.TaskColumns + " FROM tasks WHERE open AND deadline_at IS NOT NULL AND deadline_at >= @from AND deadline_at < @to " +
+                    "ORDER BY deadline_at, task_id",
+                    Rows.Task, ("@from", Rows.Ms(effectiveFrom)), ("@to", Rows.Ms(to)));
+                var error = JsonText.Error("TimedOut", "timeout-between");
+                foreach (var task in tasks)
+                {
+                    Mutations.FinishTask(ctx, task, TaskState.TimedOut, null, error, at, source);
+                }
+                ctx.Sql.Exec(
+                    "INSERT INTO kv (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    ("@key", WatermarkKey), ("@value", Invariant(Rows.Ms(to))));
+                return new TimeoutBetweenOutcome(effectiveFrom, to, tasks.Select(t => t.TaskId).ToList());
+            },
+            cancellationToken);
+    }
+}

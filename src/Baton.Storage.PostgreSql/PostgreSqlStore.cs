@@ -1,0 +1,172 @@
+using System.Globalization;
+using Baton.Engine.Storage;
+using Baton.Storage.PostgreSql.Internal;
+using Npgsql;
+
+namespace Baton.Storage.PostgreSql;
+
+/// <summary>
+/// The Baton store on PostgreSQL, shared by several nodes. Writes are queued to a few writer connections that group-commit
+/// batches of operations (each in its own savepoint); claims use <c>FOR UPDATE SKIP LOCKED</c>; commits that make work available
+/// send <c>NOTIFY</c> so idle nodes wake at once; reads use pooled connections. Leases of other nodes are never cleared: they expire.
+/// </summary>
+public sealed partial class PostgreSqlStore : IBatonStore
+{
+    private readonly PostgreSqlStoreOptions _options;
+    private readonly StoreSignals _signals;
+    private readonly TimeProvider _time;
+    private readonly string _instanceId = Guid.NewGuid().ToString("N");
+    private NpgsqlDataSource? _dataSource;
+    private NpgsqlDataSource? _listenSource;
+    private Listener? _listener;
+    private WriteLoop? _writer;
+    private int _state; // 0 new, 1 initialized, 2 disposed
+
+    /// <summary>Creates the store; nothing is opened before <see cref="InitializeAsync"/>.</summary>
+    /// <param name="options">Settings; validated now.</param>
+    /// <param name="signals">Where commits (of this node and, through notifications, of others) announce available work.</param>
+    /// <param name="time">Clock for bookkeeping times (migrations); the system clock when null.</param>
+    public PostgreSqlStore(PostgreSqlStoreOptions options, StoreSignals signals, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(signals);
+        options.Validate();
+        _options = options;
+        _signals = signals;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Schema versions applied by the last <see cref="InitializeAsync"/> (empty when the schema was current).</summary>
+    internal IReadOnlyList<int> AppliedMigrations { get; private set; } = [];
+
+    /// <summary>Write batches run so far.</summary>
+    internal long WriteBatches => _writer?.Batches ?? 0;
+
+    /// <inheritdoc />
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_state == 2, this);
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            throw new InvalidOperationException("PostgreSqlStore.InitializeAsync was already called.");
+        }
+        try
+        {
+            var builder = new NpgsqlDataSourceBuilder(_options.ConnectionString);
+            if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            {
+                builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            }
+            _dataSource = builder.Build();
+            // The listener only runs LISTEN: no pooling (it holds its connection) and no type loading.
+            var listen = new NpgsqlSlimDataSourceBuilder(_options.ConnectionString);
+            listen.ConnectionStringBuilder.Pooling = false;
+            if (listen.ConnectionStringBuilder.KeepAlive == 0)
+            {
+                listen.ConnectionStringBuilder.KeepAlive = 15;
+            }
+            listen.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
+            _listenSource = listen.Build();
+            AppliedMigrations = await Migrator.ApplyAsync(_dataSource, _time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+            _listener = new Listener(_listenSource, _signals, _options.NotificationChannel, _instanceId);
+            await _listener.StartAsync(cancellationToken).ConfigureAwait(false);
+            _writer = new WriteLoop(_dataSource, _signals, _options.MaxBatchSize, _options.WriterConnections, _options.NotificationChannel, _instanceId);
+        }
+        catch
+        {
+            await CloseResourcesAsync().ConfigureAwait(false);
+            _state = 2;
+            throw;
+        }
+        _signals.NotifyWorkflowsReady();
+        _signals.NotifyTasksReady();
+        _signals.NotifyTimersChanged();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _state, 2) == 2)
+        {
+            return;
+        }
+        await CloseResourcesAsync().ConfigureAwait(false);
+    }
+
+    private async Task CloseResourcesAsync()
+    {
+        if (_writer is not null)
+        {
+            await _writer.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_listener is not null)
+        {
+            await _listener.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_dataSource is not null)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_listenSource is not null)
+        {
+            await _listenSource.DisposeAsync().ConfigureAwait(false);
+        }
+        _writer = null;
+        _listener = null;
+        _dataSource = null;
+        _listenSource = null;
+    }
+
+    /// <summary>Queues a write for the writers; completes after the batch holding it commits.</summary>
+    internal Task<T> WriteAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken)
+    {
+        var writer = _writer;
+        if (writer is null || _state != 1)
+        {
+            return Task.FromException<T>(NotOpen());
+        }
+        return writer.EnqueueAsync(body, cancellationToken);
+    }
+
+    private Task WriteAsync(Action<WriteContext> body, CancellationToken cancellationToken) =>
+        WriteAsync(ctx => { body(ctx); return true; }, cancellationToken);
+
+    private Task<T?> ReadFirstAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] args)
+        where T : class =>
+        ReadAsync((s, ct) => s.FirstAsync(sql, map, args, ct), cancellationToken);
+
+    private async Task<IReadOnlyList<T>> ReadListAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] args) =>
+        await ReadAsync((s, ct) => s.QueryAsync(sql, map, args, ct), cancellationToken).ConfigureAwait(false);
+
+    private Task<object?> ReadScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] args) =>
+        ReadAsync((s, ct) => s.ScalarAsync(sql, args, ct), cancellationToken);
+
+    /// <summary>Runs a read on a pooled connection.</summary>
+    private async Task<T> ReadAsync<T>(Func<Sql, CancellationToken, Task<T>> body, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var source = _dataSource;
+        if (source is null || _state != 1)
+        {
+            throw NotOpen();
+        }
+        try
+        {
+            await using var connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await body(new Sql(connection), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ConnectionErrors.IsConnectionLost(ex))
+        {
+            // The server restarted or dropped connections: the idle ones are broken too; the caller's retry gets a fresh one.
+            source.Clear();
+            throw;
+        }
+    }
+
+    private Exception NotOpen() => _state == 2
+        ? new ObjectDisposedException(nameof(PostgreSqlStore))
+        : new InvalidOperationException("PostgreSqlStore.InitializeAsync must be called first.");
+
+    private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

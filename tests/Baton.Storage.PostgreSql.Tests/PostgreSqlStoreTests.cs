@@ -1,0 +1,271 @@
+using Baton.Engine.Storage;
+using Npgsql;
+using Xunit;
+
+namespace Baton.Storage.PostgreSql.Tests;
+
+/// <summary>Behaviour specific to the PostgreSQL store: migrations under a lock, notifications between nodes, SKIP LOCKED claims, reconnects.</summary>
+public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static NewWorkflow Workflow(string id) => new(id, "Order", "1", ["t"], new Dictionary<string, string>(), null, null, T0);
+
+    private static NewTask NewTask(string workflowId, string taskId) => new()
+    {
+        TaskId = taskId,
+        WorkflowId = workflowId,
+        CommandId = 1,
+        ServiceName = "Billing",
+        MethodName = "Charge",
+        Arguments = "[]",
+        IsDelegated = false,
+        CreatedAt = T0,
+    };
+
+    private static async Task<long> CountAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Awaits a condition with a deadline (no fixed sleeps).</summary>
+    private static async Task<T> WithinAsync<T>(Task<T> task, TimeSpan timeout) => await task.WaitAsync(timeout);
+
+    [Fact]
+    public async Task InitializeAsync_TwoStoresConcurrentlyOnEmptyDatabase_MigrateOnce()
+    {
+        var cs = await server.CreateDatabaseAsync(empty: true);
+        var stores = Enumerable.Range(0, 4).Select(_ => new PostgreSqlStore(TestDatabase.Options(cs), new StoreSignals())).ToList();
+        try
+        {
+            await Task.WhenAll(stores.Select(s => s.InitializeAsync()));
+
+            Assert.Equal([1], stores.SelectMany(s => s.AppliedMigrations));
+            Assert.Equal(1, await CountAsync(cs, "SELECT COUNT(*) FROM schema_version WHERE version = 1"));
+            Assert.Equal(Migrations(), await CountAsync(cs, "SELECT COUNT(*) FROM schema_version"));
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+        }
+    }
+
+    private static long Migrations() => typeof(PostgreSqlStore).Assembly.GetManifestResourceNames().Count(n => n.EndsWith(".sql", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task InitializeAsync_Reopened_NothingApplied()
+    {
+        var cs = await server.CreateDatabaseAsync(empty: true);
+        await using (var first = await TestDatabase.OpenAsync(cs))
+        {
+            Assert.Equal([1], first.AppliedMigrations);
+        }
+        await using var second = await TestDatabase.OpenAsync(cs);
+        Assert.Empty(second.AppliedMigrations);
+    }
+
+    [Fact]
+    public async Task Notify_WorkflowFinishedOnOneStore_OtherStoreSignalled()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        var otherSignals = new StoreSignals();
+        var finished = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        otherSignals.WorkflowFinished += id => finished.TrySetResult(id);
+        await using var node = await TestDatabase.OpenAsync(cs);
+        await using var other = await TestDatabase.OpenAsync(cs, otherSignals);
+
+        await node.CreateWorkflowAsync(Workflow("wf-1"));
+        var claim = Assert.Single(await node.ClaimWorkflowsAsync("node-a", 10, T0, T0.AddMinutes(1)));
+        var status = await node.CommitStepsAsync([new WorkflowStep
+        {
+            WorkflowId = "wf-1", ExpectedVersion = claim.Workflow.Version, Owner = "node-a", State = WorkflowState.Completed, Result = "1", At = T0,
+        }]);
+
+        Assert.Equal([StepCommitStatus.Committed], status);
+        Assert.Equal("wf-1", await WithinAsync(finished.Task, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Notify_OwnCommit_RaisedOnceLocallyNotEchoed()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        var signals = new StoreSignals();
+        var count = 0;
+        signals.WorkflowFinished += _ => Interlocked.Increment(ref count);
+        await using var node = await TestDatabase.OpenAsync(cs, signals);
+        await using var other = await TestDatabase.OpenAsync(cs);
+        var otherSaw = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        await node.CreateWorkflowAsync(Workflow("wf-1"));
+        var claim = Assert.Single(await node.ClaimWorkflowsAsync("node-a", 10, T0, T0.AddMinutes(1)));
+        await node.CommitStepsAsync([new WorkflowStep
+        {
+            WorkflowId = "wf-1", ExpectedVersion = claim.Workflow.Version, Owner = "node-a", State = WorkflowState.Completed, Result = "1", At = T0,
+        }]);
+        // A later notification from the other store proves the first one has been delivered (one connection, in commit order).
+        var marker = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        signals.WorkflowFinished += id =>
+        {
+            if (id == "wf-2")
+            {
+                marker.TrySetResult();
+            }
+        };
+        await other.CreateWorkflowAsync(Workflow("wf-2"));
+        var claim2 = Assert.Single(await other.ClaimWorkflowsAsync("node-b", 10, T0, T0.AddMinutes(1)));
+        await other.CommitStepsAsync([new WorkflowStep
+        {
+            WorkflowId = "wf-2", ExpectedVersion = claim2.Workflow.Version, Owner = "node-b", State = WorkflowState.Failed, Error = "{}", At = T0,
+        }]);
+        await marker.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(2, Volatile.Read(ref count)); // wf-1 once (locally), wf-2 once (notified)
+    }
+
+    [Fact]
+    public async Task ClaimWorkflows_TwoOwnersConcurrently_NeverTheSameWorkflow()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using var a = await TestDatabase.OpenAsync(cs);
+        await using var b = await TestDatabase.OpenAsync(cs);
+        var ids = Enumerable.Range(0, 300).Select(i => $"wf-{i:D3}").ToList();
+        await Task.WhenAll(ids.Select(id => a.CreateWorkflowAsync(Workflow(id))));
+
+        async Task<List<string>> DrainAsync(PostgreSqlStore store, string owner)
+        {
+            var mine = new List<string>();
+            while (true)
+            {
+                var claims = await store.ClaimWorkflowsAsync(owner, 7, T0, T0.AddMinutes(5));
+                if (claims.Count == 0)
+                {
+                    return mine;
+                }
+                mine.AddRange(claims.Select(c => c.Workflow.Id));
+            }
+        }
+
+        var results = await Task.WhenAll(DrainAsync(a, "node-a"), DrainAsync(a, "node-a2"), DrainAsync(b, "node-b"), DrainAsync(b, "node-b2"));
+
+        var all = results.SelectMany(r => r).ToList();
+        Assert.Equal(all.Count, all.Distinct().Count());
+        Assert.Equal(ids, all.Order(StringComparer.Ordinal));
+        Assert.All(results, r => Assert.NotEmpty(r));
+    }
+
+    [Fact]
+    public async Task ClaimTasks_TwoOwnersConcurrently_NeverTheSameTask()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using var a = await TestDatabase.OpenAsync(cs);
+        await using var b = await TestDatabase.OpenAsync(cs);
+        await a.CreateWorkflowAsync(Workflow("wf"));
+        var claim = Assert.Single(await a.ClaimWorkflowsAsync("setup", 10, T0, T0.AddMinutes(1)));
+        var taskIds = Enumerable.Range(0, 300).Select(i => $"t-{i:D3}").ToList();
+        Assert.Equal([StepCommitStatus.Committed], await a.CommitStepsAsync([new WorkflowStep
+        {
+            WorkflowId = "wf", ExpectedVersion = claim.Workflow.Version, Owner = "setup", State = WorkflowState.Running, At = T0,
+            Tasks = taskIds.Select(id => NewTask("wf", id)).ToList(),
+        }]));
+
+        async Task<List<TaskRecord>> DrainAsync(PostgreSqlStore store, string owner)
+        {
+            var mine = new List<TaskRecord>();
+            while (true)
+            {
+                var batch = await store.ClaimTasksAsync(owner, ["Billing"], 7, T0, T0.AddMinutes(5));
+                if (batch.Tasks.Count == 0)
+                {
+                    return mine;
+                }
+                mine.AddRange(batch.Tasks);
+            }
+        }
+
+        var results = await Task.WhenAll(DrainAsync(a, "node-a"), DrainAsync(a, "node-a2"), DrainAsync(b, "node-b"), DrainAsync(b, "node-b2"));
+
+        var all = results.SelectMany(r => r).ToList();
+        Assert.Equal(taskIds, all.Select(t => t.TaskId).Order(StringComparer.Ordinal));
+        Assert.All(all, t => Assert.Equal(1, t.Attempt));
+        Assert.Equal(300, await CountAsync(cs, "SELECT COUNT(*) FROM task_audit WHERE kind = 'Started'"));
+    }
+
+    [Fact]
+    public async Task Connections_TerminatedByServer_FailuresReportedThenStoreRecovers()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        var signals = new StoreSignals();
+        var finished = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        signals.WorkflowFinished += id => finished.TrySetResult(id);
+        await using var store = await TestDatabase.OpenAsync(cs, signals);
+        await using var other = await TestDatabase.OpenAsync(cs);
+        await store.SetValueAsync("k", "v0");
+
+        var database = new NpgsqlConnectionStringBuilder(cs).Database;
+        await using (var admin = new NpgsqlConnection(server.AdminConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var kill = new NpgsqlCommand("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = @db AND pid <> pg_backend_pid()", admin);
+            kill.Parameters.AddWithValue("db", database!);
+            Assert.True((long)(await kill.ExecuteScalarAsync())! > 0);
+        }
+
+        // Every write either fails with an exception (its connection was terminated) or is applied: none is lost silently,
+        // and after the first failure the store has dropped its broken connections.
+        var failures = 0;
+        for (var i = 1; i <= 10; i++)
+        {
+            try
+            {
+                await store.SetValueAsync("k", "v" + i);
+            }
+            catch (NpgsqlException)
+            {
+                failures++;
+                await store.SetValueAsync("k", "v" + i);
+            }
+        }
+        Assert.Equal("v10", await ReadAsync(store));
+        Assert.True(failures <= 1, $"{failures} writes failed");
+
+        // The listener reconnected: a workflow finished by another store is still signalled.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!finished.Task.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var id = "wf-" + Guid.NewGuid().ToString("N");
+                await other.CreateWorkflowAsync(Workflow(id));
+                var claim = (await other.ClaimWorkflowsAsync("node-b", 1000, T0, T0.AddMinutes(1))).First(c => c.Workflow.Id == id);
+                await other.CommitStepsAsync([new WorkflowStep
+                {
+                    WorkflowId = id, ExpectedVersion = claim.Workflow.Version, Owner = "node-b", State = WorkflowState.Completed, Result = "1", At = T0,
+                }]);
+            }
+            catch (NpgsqlException)
+            {
+                // The other store's connections were terminated too: its first use fails, the next works.
+            }
+            await Task.WhenAny(finished.Task, Task.Delay(200));
+        }
+        Assert.True(finished.Task.IsCompleted, "No notification reached the store after its listener connection was terminated.");
+    }
+
+    private static async Task<string?> ReadAsync(PostgreSqlStore store)
+    {
+        try
+        {
+            return await store.GetValueAsync("k");
+        }
+        catch (NpgsqlException)
+        {
+            return await store.GetValueAsync("k");
+        }
+    }
+}
