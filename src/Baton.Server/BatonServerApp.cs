@@ -16,8 +16,11 @@ public static class BatonServerApp
     /// <summary>The default listening URL.</summary>
     public const string DefaultUrl = "http://127.0.0.1:5080";
 
-    /// <summary>Builds the server app; <paramref name="customize"/> can change the builder (tests add loggers or settings).</summary>
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
+    /// <summary>
+    /// Builds the server app; <paramref name="customize"/> can change the builder (tests add loggers or settings) and
+    /// <paramref name="configureBaton"/> can register more workflows and services beside the built-ins.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null, Action<BatonBuilder>? configureBaton = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         customize?.Invoke(builder);
@@ -29,7 +32,7 @@ public static class BatonServerApp
 
         builder.Services.AddHttpClient(HttpCallService.ClientName);
         builder.Services.AddSingleton(sp => new ServerAddress(sp.GetRequiredService<IServer>(), publicBase));
-        builder.Services.AddBaton(b => b
+        builder.Services.AddBaton(b => (configureBaton is null ? b : Extend(b, configureBaton))
             .UseSqlite(connectionString)
             .Configure(o => o.PublicBaseUrl = publicBase)
             .AddWorkflow<HttpCallWorkflow>()
@@ -47,6 +50,12 @@ public static class BatonServerApp
         app.MapScalarApiReference();
         app.MapBaton();
         return app;
+    }
+
+    private static BatonBuilder Extend(BatonBuilder builder, Action<BatonBuilder> configure)
+    {
+        configure(builder);
+        return builder;
     }
 
     /// <summary>The listening URL as a public base, when it names a concrete host and port.</summary>

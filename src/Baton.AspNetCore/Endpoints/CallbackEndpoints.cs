@@ -19,11 +19,11 @@ internal static class CallbackEndpoints
     {
         var callbacks = api.MapGroup("/callbacks").WithTags("Callbacks");
         callbacks.MapPost("/{token}", (Delegate)CompleteAsync)
-            .WithSummary("Complete the task the token names").Accepts<CompleteBody>("application/json").Produces<CompletionResult>();
+            .WithSummary("Complete the task the token names").Produces<CompletionResult>();
         callbacks.MapPost("/{token}/fail", (Delegate)FailAsync)
-            .WithSummary("Fail the task the token names").Accepts<FailBody>("application/json").Produces<CompletionResult>();
+            .WithSummary("Fail the task the token names").Produces<CompletionResult>();
         callbacks.MapPost("/{token}/progress", (Delegate)ProgressAsync)
-            .WithSummary("Report progress on the task the token names").Accepts<ProgressBody>("application/json").Produces<TaskInfo>();
+            .WithSummary("Report progress on the task the token names").Produces<TaskInfo>();
     }
 
     private static async Task<IResult> CompleteAsync(HttpContext http, string token)

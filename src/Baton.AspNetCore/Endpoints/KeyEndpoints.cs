@@ -14,7 +14,7 @@ internal static class KeyEndpoints
     {
         var keys = api.MapGroup("/keys").WithTags("Keys");
         keys.MapPost("/", (Delegate)CreateAsync).RequirePermission(BatonPermission.ManageKeys)
-            .WithSummary("Create an API key: {name, roles}; the key is in the answer only").Accepts<CreateKeyBody>("application/json").Produces<CreatedApiKey>(201);
+            .WithSummary("Create an API key: {name, roles}; the key is in the answer only").Produces<CreatedApiKey>(201);
         keys.MapGet("/", (Delegate)ListAsync).RequirePermission(BatonPermission.ManageKeys)
             .WithSummary("List API keys (never their secrets)").Produces<IReadOnlyList<ApiKeyInfo>>();
         keys.MapPost("/{id}/revoke", (Delegate)RevokeAsync).RequirePermission(BatonPermission.ManageKeys)
@@ -37,5 +37,5 @@ internal static class KeyEndpoints
         Results.Json(await http.RequestServices.GetRequiredService<ApiKeyStore>().RevokeAsync(id, http.RequestAborted), BatonJson.Options);
 
     /// <summary>Body of <c>POST /api/keys</c>.</summary>
-    internal sealed record CreateKeyBody(string? Name, IReadOnlyList<string>? Roles);
+    internal sealed record CreateKeyBody(string? Name = null, IReadOnlyList<string>? Roles = null);
 }

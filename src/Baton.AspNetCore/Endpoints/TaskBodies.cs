@@ -4,14 +4,14 @@ using Baton.AspNetCore.Http;
 namespace Baton.AspNetCore.Endpoints;
 
 /// <summary>Body of a complete call: <c>{"result": ...}</c>.</summary>
-internal sealed record CompleteBody(JsonElement Result)
+internal sealed record CompleteBody(JsonElement Result = default)
 {
     public JsonElement RequireResult() =>
         Result.ValueKind == JsonValueKind.Undefined ? throw ApiProblemException.BadRequest("'result' is required (it may be null).") : Result;
 }
 
 /// <summary>Body of a fail call: <c>{"error": {"type", "message", "details"}}</c>.</summary>
-internal sealed record FailBody(ErrorBody? Error)
+internal sealed record FailBody(ErrorBody? Error = null)
 {
     public TaskError RequireError()
     {
@@ -23,13 +23,13 @@ internal sealed record FailBody(ErrorBody? Error)
 }
 
 /// <summary>The error of a fail call.</summary>
-internal sealed record ErrorBody(string? Type, string? Message, JsonElement? Details);
+internal sealed record ErrorBody(string? Type = null, string? Message = null, JsonElement? Details = null);
 
 /// <summary>Body of a progress call.</summary>
-internal sealed record ProgressBody(double? Percent, string? Message, JsonElement? Details)
+internal sealed record ProgressBody(double? Percent = null, string? Message = null, JsonElement? Details = null)
 {
     public ProgressReport ToReport() => new(Percent, Message, Details);
 }
 
 /// <summary>Body of <c>POST /api/tasks/timeout-between</c>.</summary>
-internal sealed record TimeoutBetweenBody(DateTimeOffset? From, DateTimeOffset? To);
+internal sealed record TimeoutBetweenBody(DateTimeOffset? From = null, DateTimeOffset? To = null);

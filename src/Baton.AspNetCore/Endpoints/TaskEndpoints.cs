@@ -17,15 +17,15 @@ internal static class TaskEndpoints
         tasks.MapGet("/{taskId}", (Delegate)GetAsync).RequirePermission(BatonPermission.ReadTasks)
             .WithSummary("One task with its audit trail and progress; token and callback URL for roles that may complete it").Produces<TaskDetails>();
         tasks.MapPost("/timeout-between", (Delegate)TimeoutBetweenAsync).RequirePermission(BatonPermission.ManageTasks)
-            .WithSummary("Time out every open task whose deadline lies in [from, to)").Accepts<TimeoutBetweenBody>("application/json").Produces<TimeoutBetweenResult>();
+            .WithSummary("Time out every open task whose deadline lies in [from, to)").Produces<TimeoutBetweenResult>();
         tasks.MapPost("/{taskId}/timeout", (Delegate)TimeoutAsync).RequirePermission(BatonPermission.ManageTasks)
             .WithSummary("Time a task out now").Produces<CompletionResult>();
         tasks.MapPost("/{service}/{taskId}/complete", (Delegate)CompleteAsync).RequirePermission(BatonPermission.CompleteTasks)
-            .WithSummary("Complete a delegated task").Accepts<CompleteBody>("application/json").Produces<CompletionResult>();
+            .WithSummary("Complete a delegated task").Produces<CompletionResult>();
         tasks.MapPost("/{service}/{taskId}/fail", (Delegate)FailAsync).RequirePermission(BatonPermission.CompleteTasks)
-            .WithSummary("Fail a delegated task").Accepts<FailBody>("application/json").Produces<CompletionResult>();
+            .WithSummary("Fail a delegated task").Produces<CompletionResult>();
         tasks.MapPost("/{service}/{taskId}/progress", (Delegate)ProgressAsync).RequirePermission(BatonPermission.CompleteTasks)
-            .WithSummary("Report progress (heartbeat)").Accepts<ProgressBody>("application/json").Produces<TaskInfo>();
+            .WithSummary("Report progress (heartbeat)").Produces<TaskInfo>();
         tasks.MapPost("/{service}/{taskId}/retry", (Delegate)RetryAsync).RequirePermission(BatonPermission.ManageTasks)
             .WithSummary("Re-run the handler of an open delegated task").Produces<TaskInfo>();
     }

@@ -17,10 +17,10 @@ internal static class TaskStatusEndpoints
     public static void Map(IEndpointRouteBuilder routes, RouteGroupBuilder api)
     {
         api.MapPost("/task-statuses", (Delegate)PostAsync).RequirePermission(BatonPermission.CompleteTasks).WithTags("X4B")
-            .WithSummary("X4B-compatible task status").Accepts<TaskStatusBody>("application/json");
+            .WithSummary("X4B-compatible task status");
         routes.MapGroup("/taskstatus/api").AddEndpointFilter(new ProblemFilter())
             .MapPost("/task-statuses", (Delegate)PostAsync).RequirePermission(BatonPermission.CompleteTasks).WithTags("X4B")
-            .WithSummary("X4B-compatible task status (X4B's own path)").Accepts<TaskStatusBody>("application/json");
+            .WithSummary("X4B-compatible task status (X4B's own path)");
     }
 
     private static async Task<IResult> PostAsync(HttpContext http)
@@ -45,6 +45,5 @@ internal static class TaskStatusEndpoints
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
     /// <summary>X4B's status body.</summary>
-    internal sealed record TaskStatusBody(string? TaskInstanceId, string? Status, double? ProgressPercentage, string? Message,
-        JsonElement Invariants, JsonElement OutputValues);
+    internal sealed record TaskStatusBody(string? TaskInstanceId = null, string? Status = null, double? ProgressPercentage = null, string? Message = null, JsonElement Invariants = default, JsonElement OutputValues = default);
 }

@@ -17,7 +17,7 @@ internal static class WorkflowEndpoints
         var workflows = api.MapGroup("/workflows").WithTags("Workflows");
         workflows.MapPost("/", (Delegate)StartAsync).RequirePermission(BatonPermission.StartWorkflows)
             .WithSummary("Start a workflow (an existing id with the same input returns the same instance)")
-            .Accepts<StartBody>("application/json").Produces<WorkflowStartResult>(201).Produces<WorkflowStartResult>();
+            .Produces<WorkflowStartResult>(201).Produces<WorkflowStartResult>();
         workflows.MapGet("/", (Delegate)ListAsync).RequirePermission(BatonPermission.ReadWorkflows)
             .WithSummary("List workflows, newest first").Produces<WorkflowPage>();
         workflows.MapGet("/{id}", (Delegate)GetAsync).RequirePermission(BatonPermission.ReadWorkflows)
@@ -76,8 +76,8 @@ internal static class WorkflowEndpoints
     }
 
     /// <summary>Body of <c>POST /api/workflows</c>.</summary>
-    internal sealed record StartBody(string? Workflow, JsonElement? Input, string? Id, IReadOnlyList<string>? Tags, IReadOnlyDictionary<string, string>? Meta);
+    internal sealed record StartBody(string? Workflow = null, JsonElement? Input = null, string? Id = null, IReadOnlyList<string>? Tags = null, IReadOnlyDictionary<string, string>? Meta = null);
 
     /// <summary>Optional body of <c>POST /api/workflows/{id}/cancel</c>.</summary>
-    internal sealed record CancelBody(string? Reason);
+    internal sealed record CancelBody(string? Reason = null);
 }

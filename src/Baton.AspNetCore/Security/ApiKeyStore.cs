@@ -26,6 +26,7 @@ public sealed record CreatedApiKey(string Key, ApiKeyInfo Info);
 public sealed class ApiKeyStore(BatonEngine engine, IOptions<BatonApiOptions> options)
 {
     private const string StoreKey = "baton.api-keys";
+    private static readonly JsonSerializerOptions StoredJson = new(JsonSerializerDefaults.Web);
     private readonly SemaphoreSlim _write = new(1, 1);
 
     /// <summary>Creates a key for <paramref name="name"/> with <paramref name="roles"/>.</summary>
@@ -123,11 +124,19 @@ public sealed class ApiKeyStore(BatonEngine engine, IOptions<BatonApiOptions> op
     private async Task<List<StoredKey>> LoadAsync(CancellationToken cancellationToken)
     {
         var text = await engine.Store.GetValueAsync(StoreKey, cancellationToken).ConfigureAwait(false);
-        return text is null ? [] : JsonSerializer.Deserialize<List<StoredKey>>(text, BatonJson.Options) ?? [];
+        if (text is null) return [];
+        try
+        {
+            return JsonSerializer.Deserialize<List<StoredKey>>(text, StoredJson) ?? [];
+        }
+        catch (JsonException exception)
+        {
+            throw new InvalidOperationException($"The stored API keys ('{StoreKey}') are unreadable.", exception);
+        }
     }
 
     private Task SaveAsync(List<StoredKey> keys, CancellationToken cancellationToken) =>
-        engine.Store.SetValueAsync(StoreKey, JsonSerializer.Serialize(keys, BatonJson.Options), cancellationToken);
+        engine.Store.SetValueAsync(StoreKey, JsonSerializer.Serialize(keys, StoredJson), cancellationToken);
 
     private sealed record StoredKey(string Id, string Name, IReadOnlyList<string> Roles, string Hash, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
     {
