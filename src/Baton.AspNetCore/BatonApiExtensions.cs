@@ -29,7 +29,7 @@ public static class BatonApiExtensions
             return true;
         });
         services.AddSingleton<ApiKeyStore>();
-        services.Configure<LoggerFilterOptions>(o => o.AddFilter(TokenRedaction.HostingCategory, LogLevel.None));
+        services.Configure<LoggerFilterOptions>(TokenRedaction.Apply);
         return services;
     }
 
@@ -57,6 +57,17 @@ public static class BatonApiExtensions
 /// <summary>Keeps task tokens out of logs.</summary>
 internal static class TokenRedaction
 {
-    /// <summary>The ASP.NET Core category that logs every request's path and puts it in a log scope.</summary>
-    public const string HostingCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+    /// <summary>
+    /// Switches off the ASP.NET Core log events that carry request paths: hosting's request start/finish lines and its
+    /// request log scope (category off entirely), and the Debug-level lines of routing, static files and Kestrel's
+    /// bad-request reports.
+    /// </summary>
+    public static void Apply(LoggerFilterOptions options)
+    {
+        options.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        options.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Information);
+        options.AddFilter("Microsoft.AspNetCore.StaticFiles", LogLevel.Information);
+        options.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Information);
+        options.AddFilter("Microsoft.AspNetCore.HttpLogging", LogLevel.None);
+    }
 }
