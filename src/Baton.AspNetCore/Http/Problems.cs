@@ -58,6 +58,16 @@ internal static class Problems
         var extensions = new Dictionary<string, object?>();
         switch (exception)
         {
+            case TaskNotFoundException notFound:
+                extensions["taskId"] = notFound.TaskId;
+                extensions["serviceName"] = notFound.ServiceName;
+                break;
+            case WorkflowNotFoundException notFound:
+                extensions["workflowId"] = notFound.WorkflowId;
+                break;
+            case UnknownWorkflowTypeException unknown:
+                extensions["workflow"] = unknown.WorkflowName;
+                break;
             case TaskOutcomeConflictException conflict:
                 extensions["taskId"] = conflict.TaskId;
                 extensions["state"] = conflict.Recorded.State;
