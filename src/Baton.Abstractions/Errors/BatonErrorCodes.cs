@@ -56,4 +56,16 @@ public static class BatonErrorCodes
 
     /// <summary>The workflow was canceled.</summary>
     public const string WorkflowCanceled = "workflow_canceled";
+
+    /// <summary>No credential, or an unknown or revoked one (HTTP 401).</summary>
+    public const string Unauthenticated = "unauthenticated";
+
+    /// <summary>The credential is valid but lacks the role the operation needs (HTTP 403).</summary>
+    public const string Forbidden = "forbidden";
+
+    /// <summary>The request body is not valid JSON or has members of the wrong JSON type (HTTP 400).</summary>
+    public const string MalformedRequest = "malformed_request";
+
+    /// <summary>No API key with that id.</summary>
+    public const string ApiKeyNotFound = "api_key_not_found";
 }

@@ -1,0 +1,3 @@
+using Baton.Cli;
+
+return await BatonCli.RunAsync(args, Console.Out, Console.Error);

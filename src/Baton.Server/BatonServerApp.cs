@@ -1,0 +1,95 @@
+using Baton.AspNetCore.Security;
+using Baton.Engine.Hosting;
+using Baton.Server.BuiltIns;
+using Microsoft.AspNetCore.Hosting.Server;
+using Scalar.AspNetCore;
+
+namespace Baton.Server;
+
+/// <summary>
+/// Composes the standalone server: SQLite store (<c>Baton:Store:ConnectionString</c>, default <c>baton.db</c> in the
+/// working directory), REST API, <c>/healthz</c>, OpenAPI document and Scalar docs, the built-in workflows, and the
+/// admin key bootstrap. Listens on <c>http://127.0.0.1:5080</c> unless <c>urls</c> says otherwise.
+/// </summary>
+public static class BatonServerApp
+{
+    /// <summary>The default listening URL.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>
+    /// Builds the server app; <paramref name="customize"/> can change the builder (tests add loggers or settings) and
+    /// <paramref name="configureBaton"/> can register more workflows and services beside the built-ins.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null, Action<BatonBuilder>? configureBaton = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        customize?.Invoke(builder);
+        var config = builder.Configuration;
+        var url = config["urls"] is { Length: > 0 } urls ? urls.Split(';')[0] : DefaultUrl;
+        builder.WebHost.UseUrls(url);
+        var publicBase = config["Baton:PublicBaseUrl"] is { Length: > 0 } configured ? new Uri(configured) : ListeningBase(url);
+        var connectionString = config["Baton:Store:ConnectionString"] is { Length: > 0 } cs ? cs : "Data Source=baton.db";
+
+        builder.Services.AddHttpClient(HttpCallService.ClientName);
+        builder.Services.AddSingleton(sp => new ServerAddress(sp.GetRequiredService<IServer>(), publicBase));
+        builder.Services.AddBaton(b => (configureBaton is null ? b : Extend(b, configureBaton))
+            .UseSqlite(connectionString)
+            .Configure(o => o.PublicBaseUrl = publicBase)
+            .AddWorkflow<HttpCallWorkflow>()
+            .AddService<IHttpCallService, HttpCallService>()
+            .AddWorkflow<DelegateWorkflow>()
+            .AddService<IDelegateService, DelegateService>());
+        builder.Services.AddBatonApi();
+        builder.Services.AddHostedService<AdminKeyBootstrap>();
+        builder.Services.AddOpenApi();
+
+        var app = builder.Build();
+        app.MapGet("/healthz", (BatonEngine engine) => engine.IsRunning ? Results.Ok(new { status = "ok" }) : Results.StatusCode(503))
+            .ExcludeFromDescription();
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+        app.MapBaton();
+        return app;
+    }
+
+    private static BatonBuilder Extend(BatonBuilder builder, Action<BatonBuilder> configure)
+    {
+        configure(builder);
+        return builder;
+    }
+
+    /// <summary>The listening URL as a public base, when it names a concrete host and port.</summary>
+    private static Uri? ListeningBase(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Port != 0 && uri.Host is not ("+" or "*" or "0.0.0.0" or "[::]") ? uri : null;
+}
+
+/// <summary>
+/// On start: <c>Baton:AdminKey</c> (or <c>BATON_ADMIN_KEY</c>) sets the admin key; otherwise, when no key exists at
+/// all, a key is generated and printed once. Only hashes are stored.
+/// </summary>
+internal sealed class AdminKeyBootstrap(ApiKeyStore keys, IConfiguration config) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var given = config["Baton:AdminKey"] is { Length: > 0 } k ? k : Environment.GetEnvironmentVariable("BATON_ADMIN_KEY");
+        if (!string.IsNullOrWhiteSpace(given))
+        {
+            await keys.AddAsync("admin", [BatonRoles.Admin], ApiKeyStore.HashOf(given.Trim()), "admin", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (await keys.AnyAsync(cancellationToken).ConfigureAwait(false)) return;
+        var key = ApiKeyStore.NewKey();
+        await keys.AddAsync("admin", [BatonRoles.Admin], ApiKeyStore.HashOf(key), "admin", cancellationToken).ConfigureAwait(false);
+        await Console.Out.WriteLineAsync($"""
+
+            Baton generated an admin API key. It is shown only this once and only its hash is stored:
+
+                {key}
+
+            Send it as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'. Set BATON_ADMIN_KEY to choose your own.
+
+            """).ConfigureAwait(false);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

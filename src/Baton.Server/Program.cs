@@ -1,0 +1,4 @@
+using Baton.Server;
+
+var app = BatonServerApp.Build(args);
+await app.RunAsync();
