@@ -35,9 +35,14 @@ public sealed class TimeoutAndTokenTests
         var started = await host.Client.StartWorkflowAsync<SlowWorkflow>(7);
         await host.WaitForTaskAsync(started.WorkflowId, TaskState.Running);
 
-        await host.AdvanceAsync(TimeSpan.FromSeconds(5));
-
-        var info = await host.WaitForFinishAsync(started.WorkflowId);
+        // The handler's timeout is armed on the virtual clock just after the task turns Running: advance in small steps
+        // until it fires, rather than racing that moment with one jump.
+        var info = await BatonTestHost.WaitUntilAsync(async () =>
+        {
+            host.Clock.Advance(TimeSpan.FromSeconds(1));
+            var current = await host.Client.GetWorkflowAsync(started.WorkflowId);
+            return current.State == WorkflowState.Running ? null : current;
+        }, what: "the handler timeout to fail the workflow");
         Assert.Equal(WorkflowState.Failed, info.State);
         Assert.Contains("did not finish within its 00:00:05 timeout", info.Error!.Message, StringComparison.Ordinal);
     }

@@ -19,7 +19,6 @@ public static class BatonJson
         {
             RespectNullableAnnotations = true,
             RespectRequiredConstructorParameters = true,
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         };
         options.Converters.Add(new JsonStringEnumConverter());
         options.MakeReadOnly(populateMissingResolver: true);

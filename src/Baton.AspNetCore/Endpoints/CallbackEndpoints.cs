@@ -31,7 +31,7 @@ internal static class CallbackEndpoints
         var tasks = http.Engine().Tasks;
         var taskId = tasks.TaskIdFromToken(token);
         var body = await RequestBody.ReadAsync<CompleteBody>(http, http.BodyLimit());
-        return Results.Json(await tasks.CompleteAsync(null, taskId, body.RequireResult(), Source, http.RequestAborted), BatonJson.Options);
+        return Results.Json(await tasks.CompleteAsync(null, taskId, body.RequireResult(), Source, http.RequestAborted), ApiJson.Options);
     }
 
     private static async Task<IResult> FailAsync(HttpContext http, string token)
@@ -39,7 +39,7 @@ internal static class CallbackEndpoints
         var tasks = http.Engine().Tasks;
         var taskId = tasks.TaskIdFromToken(token);
         var body = await RequestBody.ReadAsync<FailBody>(http, http.BodyLimit());
-        return Results.Json(await tasks.FailAsync(null, taskId, body.RequireError(), Source, http.RequestAborted), BatonJson.Options);
+        return Results.Json(await tasks.FailAsync(null, taskId, body.RequireError(), Source, http.RequestAborted), ApiJson.Options);
     }
 
     private static async Task<IResult> ProgressAsync(HttpContext http, string token)
@@ -47,6 +47,6 @@ internal static class CallbackEndpoints
         var tasks = http.Engine().Tasks;
         var taskId = tasks.TaskIdFromToken(token);
         var body = await RequestBody.ReadAsync<ProgressBody>(http, http.BodyLimit());
-        return Results.Json(await tasks.ReportProgressAsync(null, taskId, body.ToReport(), Source, http.RequestAborted), BatonJson.Options);
+        return Results.Json(await tasks.ReportProgressAsync(null, taskId, body.ToReport(), Source, http.RequestAborted), ApiJson.Options);
     }
 }

@@ -27,14 +27,14 @@ internal static class KeyEndpoints
         if (body.Name is null) throw ApiProblemException.BadRequest("'name' is required.");
         if (body.Roles is null) throw ApiProblemException.BadRequest("'roles' is required.");
         var created = await http.RequestServices.GetRequiredService<ApiKeyStore>().CreateAsync(body.Name, body.Roles, http.RequestAborted);
-        return Results.Json(created, BatonJson.Options, statusCode: StatusCodes.Status201Created);
+        return Results.Json(created, ApiJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> ListAsync(HttpContext http) =>
-        Results.Json(await http.RequestServices.GetRequiredService<ApiKeyStore>().ListAsync(http.RequestAborted), BatonJson.Options);
+        Results.Json(await http.RequestServices.GetRequiredService<ApiKeyStore>().ListAsync(http.RequestAborted), ApiJson.Options);
 
     private static async Task<IResult> RevokeAsync(HttpContext http, string id) =>
-        Results.Json(await http.RequestServices.GetRequiredService<ApiKeyStore>().RevokeAsync(id, http.RequestAborted), BatonJson.Options);
+        Results.Json(await http.RequestServices.GetRequiredService<ApiKeyStore>().RevokeAsync(id, http.RequestAborted), ApiJson.Options);
 
     /// <summary>Body of <c>POST /api/keys</c>.</summary>
     internal sealed record CreateKeyBody(string? Name = null, IReadOnlyList<string>? Roles = null);

@@ -53,44 +53,44 @@ internal static class TaskEndpoints
             Cursor = QueryText.String(http, "cursor"),
             Order = order,
         }, http.RequestAborted);
-        return Results.Json(page, BatonJson.Options);
+        return Results.Json(page, ApiJson.Options);
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, string taskId)
     {
         var task = await http.Client().GetTaskAsync(taskId, http.RequestAborted);
         if (!ApiKeyAuthentication.Principal(http).Allows(BatonPermission.CompleteTasks)) task = task with { Token = null, CallbackUrl = null };
-        return Results.Json(task, BatonJson.Options);
+        return Results.Json(task, ApiJson.Options);
     }
 
     private static async Task<IResult> TimeoutBetweenAsync(HttpContext http)
     {
         var body = await RequestBody.ReadAsync<TimeoutBetweenBody>(http, http.BodyLimit());
         if (body.To is not { } to) throw ApiProblemException.BadRequest("'to' is required.");
-        return Results.Json(await http.Client().TimeoutTasksBetweenAsync(body.From, to, http.RequestAborted), BatonJson.Options);
+        return Results.Json(await http.Client().TimeoutTasksBetweenAsync(body.From, to, http.RequestAborted), ApiJson.Options);
     }
 
     private static async Task<IResult> TimeoutAsync(HttpContext http, string taskId) =>
-        Results.Json(await http.Client().TimeoutTaskAsync(taskId, http.RequestAborted), BatonJson.Options);
+        Results.Json(await http.Client().TimeoutTaskAsync(taskId, http.RequestAborted), ApiJson.Options);
 
     private static async Task<IResult> CompleteAsync(HttpContext http, string service, string taskId)
     {
         var body = await RequestBody.ReadAsync<CompleteBody>(http, http.BodyLimit());
-        return Results.Json(await http.Client().CompleteDelegatedTaskAsync(service, taskId, body.RequireResult(), http.RequestAborted), BatonJson.Options);
+        return Results.Json(await http.Client().CompleteDelegatedTaskAsync(service, taskId, body.RequireResult(), http.RequestAborted), ApiJson.Options);
     }
 
     private static async Task<IResult> FailAsync(HttpContext http, string service, string taskId)
     {
         var body = await RequestBody.ReadAsync<FailBody>(http, http.BodyLimit());
-        return Results.Json(await http.Client().FailDelegatedTaskAsync(service, taskId, body.RequireError(), http.RequestAborted), BatonJson.Options);
+        return Results.Json(await http.Client().FailDelegatedTaskAsync(service, taskId, body.RequireError(), http.RequestAborted), ApiJson.Options);
     }
 
     private static async Task<IResult> ProgressAsync(HttpContext http, string service, string taskId)
     {
         var body = await RequestBody.ReadAsync<ProgressBody>(http, http.BodyLimit());
-        return Results.Json(await http.Client().ReportProgressAsync(service, taskId, body.ToReport(), http.RequestAborted), BatonJson.Options);
+        return Results.Json(await http.Client().ReportProgressAsync(service, taskId, body.ToReport(), http.RequestAborted), ApiJson.Options);
     }
 
     private static async Task<IResult> RetryAsync(HttpContext http, string service, string taskId) =>
-        Results.Json(await http.Client().RetryTaskAsync(service, taskId, http.RequestAborted), BatonJson.Options);
+        Results.Json(await http.Client().RetryTaskAsync(service, taskId, http.RequestAborted), ApiJson.Options);
 }

@@ -39,7 +39,7 @@ internal static class TaskStatusEndpoints
                 new ProgressReport(body.ProgressPercentage, body.Message, outputs), source, http.RequestAborted),
             _ => throw ApiProblemException.BadRequest($"Unsupported status '{body.Status}': use Completed, Error, Running or InProgress."),
         };
-        return Results.Json(answer, BatonJson.Options);
+        return Results.Json(answer, ApiJson.Options);
     }
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();

@@ -39,8 +39,8 @@ internal static class WorkflowEndpoints
             Workflow = body.Workflow, Input = body.Input, Id = body.Id, Tags = body.Tags, Meta = body.Meta,
         }, http.RequestAborted);
         return started.AlreadyExisted
-            ? Results.Json(started, BatonJson.Options)
-            : Results.Json(started, BatonJson.Options, statusCode: StatusCodes.Status201Created);
+            ? Results.Json(started, ApiJson.Options)
+            : Results.Json(started, ApiJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> ListAsync(HttpContext http)
@@ -53,26 +53,26 @@ internal static class WorkflowEndpoints
             Limit = QueryText.Int(http, "limit", 1, 500) ?? 50,
             Cursor = QueryText.String(http, "cursor"),
         }, http.RequestAborted);
-        return Results.Json(page, BatonJson.Options);
+        return Results.Json(page, ApiJson.Options);
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, string id) =>
-        Results.Json(await http.Client().GetWorkflowAsync(id, http.RequestAborted), BatonJson.Options);
+        Results.Json(await http.Client().GetWorkflowAsync(id, http.RequestAborted), ApiJson.Options);
 
     private static async Task<IResult> HistoryAsync(HttpContext http, string id) =>
-        Results.Json(await http.Client().GetWorkflowHistoryAsync(id, http.RequestAborted), BatonJson.Options);
+        Results.Json(await http.Client().GetWorkflowHistoryAsync(id, http.RequestAborted), ApiJson.Options);
 
     private static async Task<IResult> ResultAsync(HttpContext http, string id)
     {
         var max = http.RequestServices.GetRequiredService<IOptions<BatonApiOptions>>().Value.MaxResultWait;
         var wait = QueryText.Duration(http, "wait", max) ?? TimeSpan.Zero;
-        return Results.Json(await http.Client().WaitForWorkflowAsync(id, wait, http.RequestAborted), BatonJson.Options);
+        return Results.Json(await http.Client().WaitForWorkflowAsync(id, wait, http.RequestAborted), ApiJson.Options);
     }
 
     private static async Task<IResult> CancelAsync(HttpContext http, string id)
     {
         var body = await RequestBody.ReadOptionalAsync<CancelBody>(http, http.BodyLimit());
-        return Results.Json(await http.Client().CancelWorkflowAsync(id, body?.Reason, http.RequestAborted), BatonJson.Options);
+        return Results.Json(await http.Client().CancelWorkflowAsync(id, body?.Reason, http.RequestAborted), ApiJson.Options);
     }
 
     /// <summary>Body of <c>POST /api/workflows</c>.</summary>

@@ -50,7 +50,7 @@ internal static class Problems
         {
             foreach (var (key, value) in extensions) body[key] = value;
         }
-        return Results.Json(body, BatonJson.Options, ContentType, status);
+        return Results.Json(body, ApiJson.Options, ContentType, status);
     }
 
     private static IResult ForBaton(BatonException exception)
