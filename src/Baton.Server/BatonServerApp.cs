@@ -7,8 +7,8 @@ using Scalar.AspNetCore;
 namespace Baton.Server;
 
 /// <summary>
-/// Composes the standalone server: SQLite store (<c>Baton:Store:ConnectionString</c>, default <c>baton.db</c> in the
-/// working directory), REST API, <c>/healthz</c>, OpenAPI document and Scalar docs, the built-in workflows, and the
+/// Composes the standalone server: its store (see <see cref="ConfiguredStore"/>; by default SQLite in <c>baton.db</c> in
+/// the working directory), REST API, <c>/healthz</c>, OpenAPI document and Scalar docs, the built-in workflows, and the
 /// admin key bootstrap. Listens on <c>http://127.0.0.1:5080</c> unless <c>urls</c> says otherwise.
 /// </summary>
 public static class BatonServerApp
@@ -28,12 +28,11 @@ public static class BatonServerApp
         var url = config["urls"] is { Length: > 0 } urls ? urls.Split(';')[0] : DefaultUrl;
         builder.WebHost.UseUrls(url);
         var publicBase = config["Baton:PublicBaseUrl"] is { Length: > 0 } configured ? new Uri(configured) : ListeningBase(url);
-        var connectionString = config["Baton:Store:ConnectionString"] is { Length: > 0 } cs ? cs : "Data Source=baton.db";
 
         builder.Services.AddHttpClient(HttpCallService.ClientName);
         builder.Services.AddSingleton(sp => new ServerAddress(sp.GetRequiredService<IServer>(), publicBase));
         builder.Services.AddBaton(b => (configureBaton is null ? b : Extend(b, configureBaton))
-            .UseSqlite(connectionString)
+            .UseConfiguredStore(config)
             .Configure(o => o.PublicBaseUrl = publicBase)
             .AddWorkflow<HttpCallWorkflow>()
             .AddService<IHttpCallService, HttpCallService>()

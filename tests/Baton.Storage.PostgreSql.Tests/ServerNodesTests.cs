@@ -1,0 +1,78 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Baton.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace Baton.Storage.PostgreSql.Tests;
+
+/// <summary>Two standalone server nodes configured through Baton:Store:* on one PostgreSQL database.</summary>
+public sealed class ServerNodesTests(PostgresServerFixture server)
+{
+    private const string AdminKey = "bk_pg_nodes_admin_key_0123456789";
+
+    [Fact]
+    public async Task Server_PostgreSqlProviderFromConfiguration_TwoNodesShareWork()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        await using var nodeA = await StartNodeAsync(connectionString);
+        await using var nodeB = await StartNodeAsync(connectionString);
+        using var a = Client(nodeA);
+        using var b = Client(nodeB);
+
+        using (var started = await a.PostAsJsonAsync("/api/workflows", new { workflow = "Delegate", input = new { invoice = 42 }, id = "inv-42" }))
+            Assert.Equal(201, (int)started.StatusCode);
+        var taskId = await WaitForDelegatedTaskAsync(b, "inv-42");
+        using (var completed = await b.PostAsJsonAsync($"/api/tasks/Delegate/{taskId}/complete", new { result = new { paid = true } }))
+            Assert.Equal(200, (int)completed.StatusCode);
+        var result = await a.GetFromJsonAsync<JsonElement>("/api/workflows/inv-42/result?wait=30s");
+
+        Assert.Equal("Completed", result.GetProperty("state").GetString());
+        Assert.True(result.GetProperty("result").GetProperty("paid").GetBoolean());
+    }
+
+    [Fact]
+    public void Server_UnknownProviderOrMissingConnectionString_FailsAtStartWithClearMessage()
+    {
+        var unknown = Assert.Throws<InvalidOperationException>(() => BatonServerApp.Build(["--Baton:Store:Provider=Oracle"]));
+        var missing = Assert.Throws<InvalidOperationException>(() => BatonServerApp.Build(["--Baton:Store:Provider=PostgreSql"]));
+
+        Assert.Contains("Sqlite or PostgreSql", unknown.Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionString is required", missing.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<WebApplication> StartNodeAsync(string connectionString)
+    {
+        var app = BatonServerApp.Build(
+            ["--urls=http://127.0.0.1:0", "--Baton:Store:Provider=PostgreSql", $"--Baton:Store:ConnectionString={connectionString}", $"--Baton:AdminKey={AdminKey}"],
+            builder => builder.Logging.ClearProviders());
+        await app.StartAsync();
+        return app;
+    }
+
+    private static HttpClient Client(WebApplication app)
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var client = new HttpClient { BaseAddress = new Uri(address) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        return client;
+    }
+
+    private static async Task<string> WaitForDelegatedTaskAsync(HttpClient client, string workflowId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var status = await client.GetFromJsonAsync<JsonElement>($"/api/workflows/{workflowId}");
+            foreach (var task in status.GetProperty("openTasks").EnumerateArray())
+                if (task.GetProperty("state").GetString() == "Delegated") return task.GetProperty("taskId").GetString()!;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no delegated task for {workflowId}");
+            await Task.Delay(20);
+        }
+    }
+}
