@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration.Memory;
 using Baton.AspNetCore.Security;
 using Baton.Engine.Hosting;
 using Baton.Server.BuiltIns;
@@ -23,6 +24,11 @@ public static class BatonServerApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null, Action<BatonBuilder>? configureBaton = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // Lowest-priority defaults: ASP.NET Core's per-request chatter stays at Warning unless configuration says otherwise.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Information", ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
+        });
         customize?.Invoke(builder);
         var config = builder.Configuration;
         var url = config["urls"] is { Length: > 0 } urls ? urls.Split(';')[0] : DefaultUrl;
