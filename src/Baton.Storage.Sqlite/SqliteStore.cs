@@ -66,7 +66,7 @@ public sealed partial class SqliteStore : IBatonStore
                 pragmas.CommandText =
                     (_target.IsMemory ? string.Empty : "PRAGMA journal_mode = WAL; ") +
                     "PRAGMA synchronous = " + _options.Synchronous.ToString().ToUpperInvariant() + "; " +
-                    "PRAGMA foreign_keys = OFF; PRAGMA busy_timeout = 5000;";
+                    "PRAGMA foreign_keys = OFF; PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY;";
                 pragmas.ExecuteNonQuery();
             }
             AppliedMigrations = Migrator.Apply(_writeConnection, _time.GetUtcNow().ToUnixTimeMilliseconds());
