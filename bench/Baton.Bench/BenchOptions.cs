@@ -49,6 +49,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
 
     public static void DeleteDatabase(string path)
     {
+        if (Environment.GetEnvironmentVariable("BATON_BENCH_KEEP") == "1") return;
         foreach (var suffix in new[] { "", "-wal", "-shm", ".lock" })
             File.Delete(path + suffix);
     }

@@ -28,6 +28,7 @@ string line = options.Scenario switch
     "long-history" => await LongHistory.RunAsync(options),
     _ => await OpenTasks.RunAsync(options),
 };
+Console.Error.WriteLine($"gc: gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} pause={GC.GetTotalPauseDuration().TotalMilliseconds:0}ms allocated={GC.GetTotalAllocatedBytes() / (1024 * 1024)}mb cpu={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.0}s");
 Console.WriteLine(line);
 return 0;
 
