@@ -47,7 +47,9 @@ static async Task<int> RunChildrenAsync(BenchOptions options)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
         var entry = typeof(BenchOptions).Assembly.Location;
-        if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("Baton.Bench", StringComparison.OrdinalIgnoreCase)) start.ArgumentList.Add(entry);
+        // Under the app host (dotnet run, or bin/Baton.Bench) re-run it; under the muxer (dotnet Baton.Bench.dll) pass the dll.
+        var host = Path.GetFileName(Environment.ProcessPath!);
+        if (!host.Equals("Baton.Bench", StringComparison.OrdinalIgnoreCase) && !host.Equals("Baton.Bench.exe", StringComparison.OrdinalIgnoreCase)) start.ArgumentList.Add(entry);
         foreach (var a in childArgs) start.ArgumentList.Add(a);
         using var child = Process.Start(start)!;
         string? last = null;
