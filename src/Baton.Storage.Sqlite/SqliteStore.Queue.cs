@@ -22,12 +22,13 @@ public sealed partial class SqliteStore
                 var claims = new List<WorkflowClaim>(ids.Count);
                 foreach (var id in ids)
                 {
-                    ctx.Sql.Exec(
-                        "UPDATE workflows SET lease_owner = $owner, lease_until = $until WHERE id = $id",
-                        ("$id", id), ("$owner", owner), ("$until", Rows.Ms(leaseUntil)));
+                    // One statement takes the lease and returns the row (no separate re-read).
+                    var workflow = ctx.Sql.First(
+                        "UPDATE workflows SET lease_owner = $owner, lease_until = $until WHERE id = $id RETURNING " + Rows.WorkflowColumns,
+                        Rows.Workflow, ("$id", id), ("$owner", owner), ("$until", Rows.Ms(leaseUntil)))!;
                     var messages = ctx.Sql.Query(
                         "SELECT " + Rows.InboxColumns + " FROM inbox WHERE workflow_id = $id ORDER BY id", Rows.Inbox, ("$id", id));
-                    claims.Add(new WorkflowClaim(Mutations.GetWorkflow(ctx, id)!, messages));
+                    claims.Add(new WorkflowClaim(workflow, messages));
                 }
                 return claims;
             },
@@ -79,19 +80,19 @@ public sealed partial class SqliteStore
         }
         var finished = step.State != WorkflowState.Running;
         var at = Rows.Ms(step.At);
-        ctx.Sql.Exec(
+        var pending = ctx.Sql.Long(
             "UPDATE workflows SET state = $state, result = $result, error = $error, " +
             "completed_at = CASE WHEN $finished = 1 THEN $at ELSE completed_at END, updated_at = $at, version = version + 1, " +
             "lease_owner = NULL, lease_until = NULL, " +
             "pending = EXISTS (SELECT 1 FROM inbox WHERE workflow_id = $id), " +
-            "pending_since = (SELECT MIN(at) FROM inbox WHERE workflow_id = $id) WHERE id = $id",
+            "pending_since = (SELECT MIN(at) FROM inbox WHERE workflow_id = $id) WHERE id = $id RETURNING pending",
             ("$id", step.WorkflowId), ("$state", step.State.ToString()), ("$result", step.Result), ("$error", step.Error),
             ("$finished", finished ? 1 : 0), ("$at", at));
         if (finished)
         {
             Mutations.FinishWorkflow(ctx, step.WorkflowId, CanceledByFinish, AuditSource.Workflow, step.At);
         }
-        else if (ctx.Sql.Long("SELECT pending FROM workflows WHERE id = $id", ("$id", step.WorkflowId)) == 1)
+        else if (pending == 1)
         {
             ctx.Effects.WorkflowsReady = true;
         }

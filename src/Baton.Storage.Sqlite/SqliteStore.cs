@@ -66,7 +66,7 @@ public sealed partial class SqliteStore : IBatonStore
                 pragmas.CommandText =
                     (_target.IsMemory ? string.Empty : "PRAGMA journal_mode = WAL; ") +
                     "PRAGMA synchronous = " + _options.Synchronous.ToString().ToUpperInvariant() + "; " +
-                    "PRAGMA foreign_keys = OFF; PRAGMA busy_timeout = 5000;";
+                    "PRAGMA foreign_keys = OFF; PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY;";
                 pragmas.ExecuteNonQuery();
             }
             AppliedMigrations = Migrator.Apply(_writeConnection, _time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -158,10 +158,10 @@ public sealed partial class SqliteStore : IBatonStore
                 ? new ObjectDisposedException(nameof(SqliteStore))
                 : new InvalidOperationException("SqliteStore.InitializeAsync must be called first."));
         }
-        SqliteConnection connection;
+        Sql sql;
         try
         {
-            connection = pool.Rent();
+            sql = pool.Rent();
         }
         catch (Exception ex) when (ex is SqliteException or ObjectDisposedException)
         {
@@ -169,7 +169,6 @@ public sealed partial class SqliteStore : IBatonStore
         }
         try
         {
-            using var sql = new Sql(connection, cached: false);
             return Task.FromResult(body(sql));
         }
 #pragma warning disable CA1031 // Handed to the caller through the returned task.
@@ -180,7 +179,7 @@ public sealed partial class SqliteStore : IBatonStore
         }
         finally
         {
-            pool.Return(connection);
+            pool.Return(sql);
         }
     }
 

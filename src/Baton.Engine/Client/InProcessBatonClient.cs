@@ -95,9 +95,11 @@ public sealed class InProcessBatonClient : IBatonClient
         while (true)
         {
             using var finished = _waiters.Watch(workflowId);
-            var info = await GetWorkflowAsync(workflowId, cancellationToken).ConfigureAwait(false);
+            // Only the workflow row while it runs; the open-task list is read once, when the answer is "still running".
+            var record = await FindWorkflowAsync(workflowId, cancellationToken).ConfigureAwait(false);
             var left = deadline - TimeProvider.System.GetUtcNow();
-            if (info.State != WorkflowState.Running || left <= TimeSpan.Zero) return info;
+            if (record.State != WorkflowState.Running) return WorkflowViews.Info(record, _codec, []);
+            if (left <= TimeSpan.Zero) return await GetWorkflowAsync(workflowId, cancellationToken).ConfigureAwait(false);
             // Wake on the finish notice; re-check now and then in case this node did not see the finish (another node stepped it).
             await Task.WhenAny(finished.Task, Task.Delay(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), TimeProvider.System, cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();

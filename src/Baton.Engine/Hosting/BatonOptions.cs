@@ -26,8 +26,11 @@ public sealed class BatonOptions
     /// <summary>Safety-net poll of idle loops, in real time; wake-ups normally come from the store at once. Default two seconds.</summary>
     public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Timers handled per store round trip. Default 500.</summary>
-    public int TimerBatchSize { get; set; } = 500;
+    /// <summary>
+    /// Timers handled per store round trip. Default 10,000: a storm of due timers is fired in one write rather than
+    /// in many small ones that each queue behind the workflow steps the previous ones caused.
+    /// </summary>
+    public int TimerBatchSize { get; set; } = 10_000;
 
     /// <summary>Base URL under which the REST API is reachable from outside; enables <see cref="TaskContext.CallbackUrl"/>. Default none.</summary>
     public Uri? PublicBaseUrl { get; set; }

@@ -3,47 +3,64 @@ using Microsoft.Data.Sqlite;
 
 namespace Baton.Storage.Sqlite.Internal;
 
-/// <summary>Open read connections, reused (WAL lets readers run beside the writer).</summary>
+/// <summary>
+/// Open read connections, reused (WAL lets readers run beside the writer). Each pooled connection keeps its prepared
+/// commands (<see cref="Sql"/> with a cache), so a frequent read is parsed and planned once per connection, not per call.
+/// </summary>
 internal sealed class ReadPool : IDisposable
 {
-    private const int MaxIdle = 8;
-    private readonly ConcurrentBag<SqliteConnection> _idle = [];
+    private const int MaxIdle = 16;
+    private readonly ConcurrentBag<Sql> _idle = [];
     private readonly string _connectionString;
     private bool _disposed;
 
     public ReadPool(string connectionString) => _connectionString = connectionString;
 
-    public SqliteConnection Rent()
+    public Sql Rent()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
-        if (_idle.TryTake(out var connection))
+        if (_idle.TryTake(out var sql))
         {
-            return connection;
+            return sql;
         }
-        connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA query_only = 1;";
-        cmd.ExecuteNonQuery();
-        return connection;
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA query_only = 1;";
+            cmd.ExecuteNonQuery();
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+        return new Sql(connection, cached: true);
     }
 
-    public void Return(SqliteConnection connection)
+    public void Return(Sql sql)
     {
         if (Volatile.Read(ref _disposed) || _idle.Count >= MaxIdle)
         {
-            connection.Dispose();
+            Close(sql);
             return;
         }
-        _idle.Add(connection);
+        _idle.Add(sql);
     }
 
     public void Dispose()
     {
         Volatile.Write(ref _disposed, true);
-        while (_idle.TryTake(out var connection))
+        while (_idle.TryTake(out var sql))
         {
-            connection.Dispose();
+            Close(sql);
         }
+    }
+
+    private static void Close(Sql sql)
+    {
+        sql.Dispose();
+        sql.Connection.Dispose();
     }
 }

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Baton.Bench;
+using Baton.Bench.Scenarios;
+
+// Baton benchmark harness. Examples:
+//   dotnet run -c Release --project bench/Baton.Bench -- drt --store sqlite --completion inproc --n 20000 --c 1000
+//   dotnet run -c Release --project bench/Baton.Bench -- drt --n 20000 --c 1000 --runs 3     (median of 3 fresh processes)
+//   ... -- timer-storm --n 10000 | long-history --n 10000 | open-tasks --n 1000000
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"baton-bench: {e.Message}");
+    return 2;
+}
+
+if (options.Runs > 1) return await RunChildrenAsync(options);
+
+string line = options.Scenario switch
+{
+    "drt" => await Drt.RunAsync(options),
+    "timer-storm" => await TimerStorm.RunAsync(options),
+    "long-history" => await LongHistory.RunAsync(options),
+    _ => await OpenTasks.RunAsync(options),
+};
+Console.Error.WriteLine($"gc: gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} pause={GC.GetTotalPauseDuration().TotalMilliseconds:0}ms allocated={GC.GetTotalAllocatedBytes() / (1024 * 1024)}mb cpu={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.0}s");
+Console.WriteLine(line);
+return 0;
+
+// Re-launches this program once per run (fresh process each), then prints every line and the median line: each
+// numeric figure is the median of the runs' figures.
+static async Task<int> RunChildrenAsync(BenchOptions options)
+{
+    var childArgs = new List<string>();
+    for (var i = 0; i < options.RawArgs.Length; i++)
+    {
+        if (options.RawArgs[i] == "--runs") { i++; continue; }
+        childArgs.Add(options.RawArgs[i]);
+    }
+    var lines = new List<string>();
+    for (var run = 1; run <= options.Runs; run++)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+        var entry = typeof(BenchOptions).Assembly.Location;
+        // Under the app host (dotnet run, or bin/Baton.Bench) re-run it; under the muxer (dotnet Baton.Bench.dll) pass the dll.
+        var host = Path.GetFileName(Environment.ProcessPath!);
+        if (!host.Equals("Baton.Bench", StringComparison.OrdinalIgnoreCase) && !host.Equals("Baton.Bench.exe", StringComparison.OrdinalIgnoreCase)) start.ArgumentList.Add(entry);
+        foreach (var a in childArgs) start.ArgumentList.Add(a);
+        using var child = Process.Start(start)!;
+        string? last = null;
+        while (await child.StandardOutput.ReadLineAsync() is { } l)
+        {
+            Console.WriteLine($"  run {run}: {l}");
+            last = l;
+        }
+        await child.WaitForExitAsync();
+        if (child.ExitCode != 0 || last is null)
+        {
+            Console.Error.WriteLine($"baton-bench: run {run} failed with exit code {child.ExitCode}");
+            return 1;
+        }
+        lines.Add(last);
+    }
+    Console.WriteLine(MedianLine(lines));
+    return 0;
+}
+
+// Replaces every "key=<number><unit>" of the first line by the median of that figure across the lines.
+static string MedianLine(List<string> lines)
+{
+    var number = new Regex(@"(?<key>[a-z0-9_]+)=(?<value>[0-9]+(\.[0-9]+)?)(?<unit>[a-z/%]*)");
+    return number.Replace(lines[0], m =>
+    {
+        var key = m.Groups["key"].Value;
+        if (key is "N" or "C") return m.Value;
+        var values = lines.Select(l => number.Matches(l).FirstOrDefault(x => x.Groups["key"].Value == key))
+            .Where(x => x is not null).Select(x => double.Parse(x!.Groups["value"].Value, CultureInfo.InvariantCulture)).OrderBy(v => v).ToList();
+        var median = values[values.Count / 2];
+        var text = m.Groups["value"].Value.Contains('.') ? median.ToString("0.0", CultureInfo.InvariantCulture) : median.ToString("0", CultureInfo.InvariantCulture);
+        return $"{key}={text}{m.Groups["unit"].Value}";
+    });
+}
