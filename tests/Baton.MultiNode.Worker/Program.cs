@@ -69,7 +69,20 @@ var webhooks = Task.Run(async () =>
 for (var j = 0; j < count; j++)
 {
     var i = (j + (index * count / nodes)) % count;
-    await client.StartWorkflowAsync<PaymentWorkflow>(i, $"payment-{i}");
+    // Starts are idempotent by id, so a start that fails while the database is unreachable is simply sent again.
+    for (var attempt = 1; ; attempt++)
+    {
+        try
+        {
+            await client.StartWorkflowAsync<PaymentWorkflow>(i, $"payment-{i}");
+            break;
+        }
+        catch (Exception e) when (attempt < 100 && e is not BatonException)
+        {
+            Console.Error.WriteLine($"start payment-{i}: {e.Message}");
+            await Task.Delay(200);
+        }
+    }
 }
 Console.WriteLine("STARTS DONE");
 await webhooks;

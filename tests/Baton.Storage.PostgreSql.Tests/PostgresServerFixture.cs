@@ -30,6 +30,24 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     /// <summary>Connection string of the maintenance database (<c>postgres</c>).</summary>
     public string AdminConnectionString { get; private set; } = string.Empty;
 
+    private readonly string _name;
+
+    /// <summary>The assembly-wide server.</summary>
+    public PostgresServerFixture()
+        : this("shared")
+    {
+    }
+
+    /// <summary>A separate server, for tests that stop or restart it.</summary>
+    internal PostgresServerFixture(string name) => _name = name;
+
+    /// <summary>Restarts the private server (fast shutdown: open connections are dropped), as an outage would.</summary>
+    internal async Task RestartAsync()
+    {
+        if (_clusterDir is null) throw new InvalidOperationException("Only a private test server can be restarted.");
+        await RunAsync(StartInfo(Path.Combine(_binDir!, "pg_ctl"), ["-D", Path.Combine(_clusterDir, "data"), "-m", "fast", "-w", "-t", "60", "restart"], _asPostgresUser));
+    }
+
     public async ValueTask InitializeAsync()
     {
         var external = Environment.GetEnvironmentVariable("BATON_TEST_POSTGRES");
@@ -44,7 +62,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
             "No PostgreSQL for the tests: set BATON_TEST_POSTGRES to a connection string, or install the server binaries " +
             "(bash eng/prepare-test-machine.sh installs the Debian package 'postgresql').");
         _asPostgresUser = Environment.UserName == "root";
-        _clusterDir = Path.Combine(Path.GetTempPath(), DirPrefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        _clusterDir = Path.Combine(Path.GetTempPath(), DirPrefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + _name);
         if (Directory.Exists(_clusterDir))
         {
             Directory.Delete(_clusterDir, recursive: true);
@@ -192,7 +210,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     {
         foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), DirPrefix + "*"))
         {
-            if (!int.TryParse(Path.GetFileName(dir)[DirPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            if (!int.TryParse(Path.GetFileName(dir)[DirPrefix.Length..].Split('-')[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
                 || pid == Environment.ProcessId || IsAlive(pid))
             {
                 continue;
