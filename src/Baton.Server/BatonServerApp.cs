@@ -45,6 +45,7 @@ public static class BatonServerApp
             .AddWorkflow<DelegateWorkflow>()
             .AddService<IDelegateService, DelegateService>());
         builder.Services.AddBatonApi();
+        builder.Services.AddSingleton(new ListeningUrl(url));
         builder.Services.AddHostedService<AdminKeyBootstrap>();
         builder.Services.AddOpenApi();
 
@@ -72,7 +73,7 @@ public static class BatonServerApp
 /// On start: <c>Baton:AdminKey</c> (or <c>BATON_ADMIN_KEY</c>) sets the admin key; otherwise, when no key exists at
 /// all, a key is generated and printed once. Only hashes are stored.
 /// </summary>
-internal sealed class AdminKeyBootstrap(ApiKeyStore keys, IConfiguration config) : IHostedService
+internal sealed class AdminKeyBootstrap(ApiKeyStore keys, IConfiguration config, ListeningUrl listening) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -83,6 +84,10 @@ internal sealed class AdminKeyBootstrap(ApiKeyStore keys, IConfiguration config)
             return;
         }
         if (await keys.AnyAsync(cancellationToken).ConfigureAwait(false)) return;
+        if (!listening.IsLoopback)
+            throw new InvalidOperationException(
+                $"Baton has no API key yet and would listen on {listening.Url}. Until a key exists it only listens on loopback: " +
+                "start it once on 127.0.0.1 to get a generated admin key, or set BATON_ADMIN_KEY (Baton__AdminKey).");
         var key = ApiKeyStore.NewKey();
         await keys.AddAsync("admin", [BatonRoles.Admin], ApiKeyStore.HashOf(key), "admin", cancellationToken).ConfigureAwait(false);
         await Console.Out.WriteLineAsync($"""
@@ -97,4 +102,12 @@ internal sealed class AdminKeyBootstrap(ApiKeyStore keys, IConfiguration config)
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>The URL the server listens on, and whether it is reachable only from this machine.</summary>
+internal sealed record ListeningUrl(string Url)
+{
+    public bool IsLoopback =>
+        Uri.TryCreate(Url.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+        && (uri.IsLoopback || System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
 }
