@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration.Memory;
 using Baton.AspNetCore.Security;
 using Baton.Engine.Hosting;
+using Baton.Engine.Tasks;
 using Baton.Server.BuiltIns;
 using Microsoft.AspNetCore.Hosting.Server;
 using Scalar.AspNetCore;
@@ -39,7 +40,11 @@ public static class BatonServerApp
         builder.Services.AddSingleton(sp => new ServerAddress(sp.GetRequiredService<IServer>(), publicBase));
         builder.Services.AddBaton(b => (configureBaton is null ? b : Extend(b, configureBaton))
             .UseConfiguredStore(config)
-            .Configure(o => o.PublicBaseUrl = publicBase)
+            .Configure(o =>
+            {
+                o.PublicBaseUrl = publicBase;
+                ConfigureTokenKeys(o, config);
+            })
             .AddWorkflow<HttpCallWorkflow>()
             .AddService<IHttpCallService, HttpCallService>()
             .AddWorkflow<DelegateWorkflow>()
@@ -56,6 +61,23 @@ public static class BatonServerApp
         app.MapScalarApiReference();
         app.MapBaton();
         return app;
+    }
+
+    /// <summary>
+    /// <c>Baton:TokenSigningKey</c> (base64, 32+ bytes) signs task tokens; each <c>Baton:PreviousTokenSigningKeys:N</c>
+    /// (<c>Key</c>, <c>AcceptUntil</c>) keeps tokens of a rotated-out key valid until then. Without a key, one is generated
+    /// once and kept in the store.
+    /// </summary>
+    private static void ConfigureTokenKeys(BatonOptions options, IConfiguration config)
+    {
+        if (config["Baton:TokenSigningKey"] is { Length: > 0 } current) options.TokenSigningKey = current;
+        foreach (var previous in config.GetSection("Baton:PreviousTokenSigningKeys").GetChildren())
+        {
+            var until = previous["AcceptUntil"] is { Length: > 0 } text
+                ? DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture)
+                : throw new InvalidOperationException($"Baton:PreviousTokenSigningKeys:{previous.Key}:AcceptUntil is required: the end of the old key's grace period.");
+            options.PreviousTokenSigningKeys.Add(TokenSigningKey.FromBase64(previous["Key"] ?? "", until));
+        }
     }
 
     private static BatonBuilder Extend(BatonBuilder builder, Action<BatonBuilder> configure)

@@ -146,19 +146,16 @@ public sealed partial class BatonEngine : IAsyncDisposable
 
     private async Task<TokenSigningKey> SigningKeyAsync(CancellationToken cancellationToken)
     {
-        var secretText = _setup.Options.TokenSigningKey
+        var secret = _setup.Options.TokenSigningKey
             ?? await Store.GetOrAddValueAsync(SigningKeyName, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), cancellationToken).ConfigureAwait(false);
-        byte[] secret;
         try
         {
-            secret = Convert.FromBase64String(secretText);
+            return TokenSigningKey.FromBase64(secret);
         }
-        catch (FormatException)
+        catch (ArgumentException e)
         {
-            throw new InvalidOperationException("BatonOptions.TokenSigningKey must be base64 of at least 32 bytes.");
+            throw new InvalidOperationException($"BatonOptions.TokenSigningKey: {e.Message}", e);
         }
-        if (secret.Length < 32) throw new InvalidOperationException("BatonOptions.TokenSigningKey must be base64 of at least 32 bytes.");
-        return new TokenSigningKey(Convert.ToHexStringLower(SHA256.HashData(secret))[..8], secret);
     }
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Baton node {NodeId} started with {WorkflowCount} workflow types and {ServiceCount} hosted services")]

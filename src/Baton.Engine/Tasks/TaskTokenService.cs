@@ -8,7 +8,24 @@ namespace Baton.Engine.Tasks;
 /// <param name="Id">Short key id, carried in the token so verification finds the key.</param>
 /// <param name="Secret">At least 32 random bytes.</param>
 /// <param name="AcceptUntil">When set, tokens signed with this key are refused after this time (a rotated-out key's grace period).</param>
-public sealed record TokenSigningKey(string Id, byte[] Secret, DateTimeOffset? AcceptUntil = null);
+public sealed record TokenSigningKey(string Id, byte[] Secret, DateTimeOffset? AcceptUntil = null)
+{
+    /// <summary>A key from its base64 secret (at least 32 bytes); its id is derived from the secret, so every node agrees on it.</summary>
+    public static TokenSigningKey FromBase64(string secret, DateTimeOffset? acceptUntil = null)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(secret ?? "");
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException("A token signing key must be base64 of at least 32 bytes.", nameof(secret));
+        }
+        if (bytes.Length < 32) throw new ArgumentException("A token signing key must be base64 of at least 32 bytes.", nameof(secret));
+        return new TokenSigningKey(Convert.ToHexStringLower(SHA256.HashData(bytes))[..8], bytes, acceptUntil);
+    }
+}
 
 /// <summary>
 /// Issues and verifies task tokens: <c>bt1.&lt;keyId&gt;.&lt;taskId base64url&gt;.&lt;HMAC-SHA256 base64url&gt;</c>.
