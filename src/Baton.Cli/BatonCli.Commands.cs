@@ -41,7 +41,8 @@ public static partial class BatonCli
         var wait = new Command("wait", "Wait for a workflow to finish; exit 0 when completed, 1 when failed, canceled or still running") { workflowId, timeout };
         wait.SetAction((parse, ct) => cli.RunAsync(parse, async client =>
         {
-            var info = await client.WaitForWorkflowAsync(parse.GetValue(workflowId)!, ParseDuration(parse.GetValue(timeout)!), ct);
+            var info = await WaitWithProgressAsync(client, parse.GetValue(workflowId)!, ParseDuration(parse.GetValue(timeout)!),
+                parse.GetValue<bool>("--json") ? null : cli.Output, ct);
             await cli.Output.WriteLineAsync(parse.GetValue<bool>("--json") ? System.Text.Json.JsonSerializer.Serialize(info, Indented) : Describe(info));
             return info.State == WorkflowState.Completed ? null : new ExitCode(1);
         }));
@@ -173,4 +174,31 @@ public static partial class BatonCli
         Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !char.IsDigit(text[0])
             ? value
             : throw new CliException($"{what} must be one of {string.Join(", ", Enum.GetNames<TEnum>())}.");
+
+    /// <summary>
+    /// Waits in one-second long polls, printing each open task's progress (percent and message from its progress
+    /// timeline) whenever it changes, so a long delegated task shows life while the command waits.
+    /// </summary>
+    private static async Task<WorkflowInfo> WaitWithProgressAsync(IBatonClient client, string workflowId, TimeSpan timeout, TextWriter? progressOut, CancellationToken ct)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        var shown = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (true)
+        {
+            var left = deadline - DateTimeOffset.UtcNow;
+            var info = await client.WaitForWorkflowAsync(workflowId, left <= TimeSpan.Zero ? TimeSpan.Zero : left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), ct);
+            if (progressOut is not null)
+            {
+                foreach (var task in info.OpenTasks)
+                {
+                    if (task.Progress is not { } progress) continue;
+                    var line = $"  {task.ServiceName}/{task.TaskId}: {(progress.Percent is { } p ? $"{p:0.#}%" : "...")} {progress.Message}".TrimEnd();
+                    if (shown.TryGetValue(task.TaskId, out var previous) && previous == line) continue;
+                    shown[task.TaskId] = line;
+                    await progressOut.WriteLineAsync(line);
+                }
+            }
+            if (info.State != WorkflowState.Running || left <= TimeSpan.Zero) return info;
+        }
+    }
 }

@@ -41,6 +41,27 @@ public sealed class CliTests(ServerFixture server) : IClassFixture<ServerFixture
     }
 
     [Fact]
+    public async Task WorkflowsWait_ProgressReportedMeanwhile_ShowsEachNewProgressLine()
+    {
+        Assert.Equal(0, (await RunAsync("workflows", "start", "Delegate", "--input", """{"video":7}""", "--id", "cli-progress")).Code);
+        using var http = server.Client();
+        var taskId = await ServerFixture.DelegatedTaskAsync(http, "cli-progress");
+        Assert.Equal(0, (await RunAsync("tasks", "progress", taskId, "--percent", "40", "--message", "2 of 5 files encoded")).Code);
+
+        var output = new SynchronizedStringWriter();
+        var waiting = BatonCli.RunAsync(["workflows", "wait", "cli-progress", "--timeout", "30s", "--server", server.BaseUrl.ToString(), "--api-key", ServerFixture.AdminKey], output, TextWriter.Null);
+        await Testing.BatonTestHost.WaitUntilAsync(() => Task.FromResult(output.Text.Contains("40%", StringComparison.Ordinal) ? "" : null), what: "the first progress line");
+        Assert.Equal(0, (await RunAsync("tasks", "progress", taskId, "--percent", "80", "--message", "4 of 5 files encoded")).Code);
+        await Testing.BatonTestHost.WaitUntilAsync(() => Task.FromResult(output.Text.Contains("80%", StringComparison.Ordinal) ? "" : null), what: "the second progress line");
+        Assert.Equal(0, (await RunAsync("tasks", "complete", taskId, "--result", """{"encoded":5}""")).Code);
+        var wait = (Code: await waiting, Output: output.Text);
+
+        Assert.Equal(0, wait.Code);
+        Assert.Contains($"Delegate/{taskId}: 40% 2 of 5 files encoded", wait.Output, StringComparison.Ordinal);
+        Assert.Contains($"Delegate/{taskId}: 80% 4 of 5 files encoded", wait.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TasksFailProgressTimeoutRetry_OpenTasks_ExitCodes()
     {
         var (_, first) = await server.StartApprovalAsync();
@@ -104,5 +125,35 @@ public sealed class CliTests(ServerFixture server) : IClassFixture<ServerFixture
         Assert.Equal(TaskState.Completed, conflict.Recorded.State);
         Assert.Equal("typed", (await client.GetResultAsync<Approval>(workflowId, TimeSpan.FromSeconds(30))).Comment);
         await Assert.ThrowsAsync<InvalidTaskTokenException>(() => client.CompleteDelegatedTaskAsync("bt1.a.b.c", BatonJson.ToElement(1)));
+    }
+}
+
+/// <summary>A StringWriter that can be read while another task writes to it.</summary>
+internal sealed class SynchronizedStringWriter : StringWriter
+{
+    private readonly Lock _gate = new();
+
+    public string Text
+    {
+        get
+        {
+            lock (_gate) return ToString();
+        }
+    }
+
+    public override void Write(char value)
+    {
+        lock (_gate) base.Write(value);
+    }
+
+    public override void Write(string? value)
+    {
+        lock (_gate) base.Write(value);
+    }
+
+    public override Task WriteLineAsync(string? value)
+    {
+        lock (_gate) base.WriteLine(value);
+        return Task.CompletedTask;
     }
 }
