@@ -32,6 +32,11 @@ public sealed class BuiltInWorkflowTests(ServerFixture server) : IClassFixture<S
             _received.Enqueue(http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
             return Results.Json(new { hello = "world" });
         });
+        _receiver.MapGet("/hang", async (HttpContext http) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), http.RequestAborted);
+            return Results.Ok();
+        });
         _receiver.MapPost("/ignore", (HttpContext http) =>
         {
             _received.Enqueue(http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
@@ -105,6 +110,22 @@ public sealed class BuiltInWorkflowTests(ServerFixture server) : IClassFixture<S
         var done = await admin.GetFromJsonAsync<JsonElement>($"/api/workflows/{workflowId}/result?wait=30s");
         Assert.Equal("Failed", done.GetProperty("state").GetString());
         Assert.Contains("TimedOut", done.GetProperty("error").GetProperty("type").GetString(), StringComparison.Ordinal);
+        var tasks = await admin.GetFromJsonAsync<JsonElement>($"/api/tasks?workflow={workflowId}");
+        Assert.Equal("TimedOut", tasks.GetProperty("items")[0].GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task HttpCall_AutoCompleteCallNotAnsweredWithinTimeout_TaskTimedOut()
+    {
+        using var admin = server.Client();
+        using var started = await admin.PostAsync("/api/workflows", JsonBody($$$"""
+            {"workflow":"HttpCall","input":{"url":"{{{_receiverUrl}}}/hang","method":"GET","timeoutSeconds":1}}
+            """));
+        var workflowId = (await BodyAsync(started)).GetProperty("workflowId").GetString()!;
+        var done = await admin.GetFromJsonAsync<JsonElement>($"/api/workflows/{workflowId}/result?wait=30s");
+        Assert.Equal("Failed", done.GetProperty("state").GetString());
+        Assert.Contains("TimedOut", done.GetProperty("error").GetProperty("type").GetString(), StringComparison.Ordinal);
+        Assert.Contains("did not answer within 1 seconds", done.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
         var tasks = await admin.GetFromJsonAsync<JsonElement>($"/api/tasks?workflow={workflowId}");
         Assert.Equal("TimedOut", tasks.GetProperty("items")[0].GetProperty("state").GetString());
     }

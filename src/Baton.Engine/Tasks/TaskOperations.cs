@@ -80,10 +80,15 @@ public sealed partial class TaskOperations
     }
 
     /// <summary>Times an open task out now (TimeoutTask).</summary>
-    public async Task<CompletionResult> TimeoutAsync(string taskId, AuditSource source, CancellationToken cancellationToken = default)
+    public async Task<CompletionResult> TimeoutAsync(string taskId, AuditSource source, CancellationToken cancellationToken = default) =>
+        await TimeoutAsync(taskId, source, $"timed out manually by {source.Actor}", cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Times an open task out now, recording <paramref name="reason"/> (what the workflow's TaskTimedOutException says).</summary>
+    public async Task<CompletionResult> TimeoutAsync(string taskId, AuditSource source, string reason, CancellationToken cancellationToken = default)
     {
         CheckTaskId(taskId);
-        var error = _codec.SerializeError(new TaskError("TimedOut", $"timed out manually by {source.Actor}"));
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var error = _codec.SerializeError(new TaskError("TimedOut", reason));
         var outcome = await _store.ResolveTaskAsync(new TaskResolution
         {
             TaskId = taskId, Kind = TaskResolutionKind.TimeOut, Error = error, Source = source, At = _time.GetUtcNow(),

@@ -49,7 +49,7 @@ public sealed class HttpCallWorkflow : Workflow<HttpCallInput, JsonElement>
         TimeSpan? timeout = input.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(input.TimeoutSeconds) : null;
         if (input.AutoComplete)
         {
-            var answer = await Dispatch<IHttpCallService, HttpCallResult>(s => s.CallAsync(input), new DispatchOptions { HandlerTimeout = timeout });
+            var answer = await Dispatch<IHttpCallService, HttpCallResult>(s => s.CallAsync(input), new DispatchOptions { HandlerTimeout = timeout + TimeSpan.FromSeconds(10) });
             return BatonJson.ToElement(answer);
         }
         return await Dispatch<IHttpCallService, JsonElement>(s => s.CallAndWaitAsync(input), new DispatchOptions { CompleteWithin = timeout });

@@ -1,18 +1,32 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Baton.Engine.Hosting;
+using Baton.Engine.Storage;
 
 namespace Baton.Server.BuiltIns;
 
 /// <summary>Runs HTTP tasks with <see cref="IHttpClientFactory"/>; every request names its task and callback URL.</summary>
-internal sealed class HttpCallService(IHttpClientFactory clients, ServerAddress address) : IHttpCallService
+internal sealed class HttpCallService(IHttpClientFactory clients, ServerAddress address, BatonEngine engine) : IHttpCallService
 {
     public const string ClientName = "Baton.HttpCall";
 
     public async Task<HttpCallResult> CallAsync(HttpCallInput input)
     {
         var context = TaskContext.Current ?? throw new InvalidOperationException("HTTP tasks run inside Baton.");
-        using var response = await SendAsync(input, context).ConfigureAwait(false);
+        HttpResponseMessage sent;
+        try
+        {
+            sent = await SendAsync(input, context).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            // An unanswered call ends the task TimedOut (not Failed), as the delegated mode's deadline does; the
+            // handler's own failure that follows is then superseded.
+            await engine.Tasks.TimeoutAsync(context.TaskId, new AuditSource("system", "http-task"), e.Message, context.CancellationToken).ConfigureAwait(false);
+            throw;
+        }
+        using var response = sent;
         var headers = response.Headers.Concat(response.Content.Headers)
             .ToDictionary(h => h.Key, h => string.Join(", ", h.Value), StringComparer.OrdinalIgnoreCase);
         var text = await response.Content.ReadAsStringAsync(context.CancellationToken).ConfigureAwait(false);
