@@ -27,11 +27,10 @@ internal sealed class PayloadCodec(JsonSerializerOptions options, int maxPayload
 
     public void CheckSize(string json, string what)
     {
-        if (json.Length > MaxPayloadBytes / 4 || Encoding.UTF8.GetByteCount(json) > MaxPayloadBytes)
-        {
-            var size = Encoding.UTF8.GetByteCount(json);
-            if (size > MaxPayloadBytes) throw new PayloadTooLargeException(what, size, MaxPayloadBytes);
-        }
+        // A UTF-16 char encodes to at most 3 UTF-8 bytes: short texts need no counting.
+        if ((long)json.Length * 3 <= MaxPayloadBytes) return;
+        var size = Encoding.UTF8.GetByteCount(json);
+        if (size > MaxPayloadBytes) throw new PayloadTooLargeException(what, size, MaxPayloadBytes);
     }
 
     public static JsonElement? ToElement(string? json) =>
