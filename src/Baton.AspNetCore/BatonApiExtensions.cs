@@ -49,6 +49,7 @@ public static class BatonApiExtensions
         TaskEndpoints.Map(api);
         CallbackEndpoints.Map(api);
         TaskStatusEndpoints.Map(endpoints, api);
+        UserTaskEndpoints.Map(api);
         KeyEndpoints.Map(api);
         return api;
     }

@@ -19,8 +19,8 @@ public sealed class BatonApiOptions
             throw new ArgumentException("BatonApiOptions.MaxResultWait must be between 0 and one hour.");
         foreach (var key in ApiKeys)
         {
-            if (string.IsNullOrWhiteSpace(key.Name) || key.Hash is not { Length: 64 } || key.Roles.Count == 0 || key.Roles.Any(r => !Security.BatonRoles.All.Contains(r)))
-                throw new ArgumentException($"BatonApiOptions.ApiKeys: key '{key.Name}' needs a name, a 64-character SHA-256 hex hash and known roles.");
+            if (string.IsNullOrWhiteSpace(key.Name) || key.Hash is not { Length: 64 } || key.Roles.Count == 0 || key.Roles.Any(r => !Security.BatonRoles.IsValidName(r)))
+                throw new ArgumentException($"BatonApiOptions.ApiKeys: key '{key.Name}' needs a name, a 64-character SHA-256 hex hash and valid role names.");
         }
     }
 }
@@ -34,6 +34,6 @@ public sealed class ConfiguredApiKey
     /// <summary>SHA-256 of the key, hex.</summary>
     public string? Hash { get; set; }
 
-    /// <summary>Roles (see <see cref="Security.BatonRoles"/>).</summary>
+    /// <summary>Roles: API roles (see <see cref="Security.BatonRoles"/>) and roles user tasks are assigned to.</summary>
     public IList<string> Roles { get; } = [];
 }

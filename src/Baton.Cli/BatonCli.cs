@@ -29,10 +29,12 @@ public static partial class BatonCli
         };
         var json = new Option<bool>("--json") { Description = "Print JSON", Recursive = true };
         var cli = new Cli(server, apiKey, json, output, error);
-        var root = new RootCommand("Talk to a Baton server: workflows, tasks and API keys.") { server, apiKey, json };
+        var root = new RootCommand("Talk to a Baton server: workflows, tasks, user tasks and API keys.") { server, apiKey, json };
         root.Subcommands.Add(WorkflowCommands(cli));
         root.Subcommands.Add(TaskCommands(cli));
         root.Subcommands.Add(KeyCommands(cli));
+        root.Subcommands.Add(InboxCommand(cli));
+        root.Subcommands.Add(UserTaskCommands(cli));
         // "@file.json" is a JSON file argument here, not a response file.
         var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parsed.Errors.Count > 0)

@@ -38,6 +38,8 @@ internal static class ProblemMapper
                 problem.TryGetProperty("size", out var size) && size.TryGetInt64(out var s) ? s : 0,
                 problem.TryGetProperty("limit", out var limit) && limit.TryGetInt64(out var l) ? l : 0),
             BatonErrorCodes.TokenInvalid or BatonErrorCodes.TokenExpired => new InvalidTaskTokenException(code, detail),
+            BatonErrorCodes.UserTaskClaimed => new UserTaskClaimedException(String(problem, "taskId") ?? "", String(problem, "claimedBy") ?? ""),
+            BatonErrorCodes.UserTaskNotAssigned => new UserTaskNotAssignedException(String(problem, "taskId") ?? "", String(problem, "user") ?? "", "changed"),
             _ => new BatonException(code, detail),
         };
     }

@@ -48,6 +48,7 @@ public static class BatonServerApp
             .AddWorkflow<HttpCallWorkflow>()
             .AddService<IHttpCallService, HttpCallService>()
             .AddWorkflow<DelegateWorkflow>()
+            .AddWorkflow<UserTaskWorkflow>()
             .AddService<IDelegateService, DelegateService>());
         builder.Services.AddBatonApi();
         builder.Services.AddSingleton(new ListeningUrl(url));

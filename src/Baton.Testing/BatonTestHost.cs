@@ -51,6 +51,19 @@ public sealed class BatonTestHost : IAsyncDisposable
         return new BatonTestHost(engine, clock, directory, databasePath);
     }
 
+    /// <summary>The inbox of <paramref name="userId"/> holding <paramref name="roles"/> (no operator or admin powers).</summary>
+    public IUserTaskClient Inbox(string userId, params string[] roles) => Engine.UserTasks(new UserIdentity(userId, roles));
+
+    /// <summary>Waits until the workflow has an open user task and returns it as its assignees see it.</summary>
+    public Task<UserTaskInfo> WaitForUserTaskAsync(string workflowId, TimeSpan? timeout = null) =>
+        WaitUntilAsync(async () =>
+        {
+            var page = await Client.ListTasksAsync(new TaskQuery { WorkflowId = workflowId, ServiceName = UserTaskRequest.ServiceName, OpenOnly = true }).ConfigureAwait(false);
+            if (page.Items.FirstOrDefault() is not { } task) return null;
+            var admin = Engine.UserTasks(new UserIdentity("test-host", [], UserTaskPrivilege.Admin));
+            return await admin.GetUserTaskAsync(task.TaskId).ConfigureAwait(false);
+        }, timeout, $"an open user task of workflow {workflowId}");
+
     /// <summary>Moves the virtual clock forward; due timers and deadlines fire.</summary>
     public Task AdvanceAsync(TimeSpan by)
     {

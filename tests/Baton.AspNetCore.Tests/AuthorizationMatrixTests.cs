@@ -25,6 +25,12 @@ public sealed class AuthorizationMatrixTests(ServerFixture server) : IClassFixtu
         ("POST", "/taskstatus/api/task-statuses", """{"taskInstanceId":"none","status":"Running"}""", ["admin", "operator", "completer"]),
         ("GET", "/api/keys", null, ["admin"]),
         ("POST", "/api/keys/none/revoke", null, ["admin"]),
+        ("GET", "/api/inbox", null, ["admin", "operator", "completer", "starter", "viewer"]),
+        ("GET", "/api/user-tasks/none", null, ["admin", "operator", "completer", "starter", "viewer"]),
+        ("POST", "/api/user-tasks/none/claim", null, ["admin", "operator", "completer", "starter", "viewer"]),
+        ("POST", "/api/user-tasks/none/unclaim", null, ["admin", "operator", "completer", "starter", "viewer"]),
+        ("POST", "/api/user-tasks/none/complete", """{"data":{}}""", ["admin", "operator", "completer", "starter", "viewer"]),
+        ("POST", "/api/user-tasks/none/assign", """{"user":"x"}""", ["admin", "operator"]),
     ];
 
     private static readonly string[] Callers = ["admin", "operator", "completer", "starter", "viewer", "none", "bad", "revoked"];

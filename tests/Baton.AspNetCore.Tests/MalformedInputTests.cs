@@ -12,6 +12,7 @@ public sealed class MalformedInputTests(ServerFixture server) : IClassFixture<Se
         {
             "/api/workflows", "/api/tasks/Approvals/t1/complete", "/api/tasks/Approvals/t1/fail", "/api/tasks/Approvals/t1/progress",
             "/api/tasks/timeout-between", "/api/task-statuses", "/taskstatus/api/task-statuses", "/api/keys",
+            "/api/user-tasks/t1/complete", "/api/user-tasks/t1/assign",
         };
         var bodies = new[]
         {

@@ -43,7 +43,7 @@ public sealed class ServerFixture : IAsyncLifetime
                 builder.Logging.SetMinimumLevel(LogLevel.Debug);
                 builder.Logging.AddProvider(Logs);
             },
-            baton => baton.AddWorkflow<ApproveWorkflow>().AddService<IApprovals, Approvals>());
+            baton => baton.AddWorkflow<ApproveWorkflow>().AddWorkflow<ManagerReviewWorkflow>().AddService<IApprovals, Approvals>());
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseUrl = new Uri(address);
@@ -51,6 +51,9 @@ public sealed class ServerFixture : IAsyncLifetime
         var store = _app.Services.GetRequiredService<ApiKeyStore>();
         foreach (var role in BatonRoles.All.Where(r => r != BatonRoles.Admin))
             Keys[role] = (await store.CreateAsync($"{role}-principal", [role])).Key;
+        // People: API keys that stand for a user with the roles user tasks are assigned to.
+        foreach (var (person, roles) in new[] { ("alice", new[] { "manager" }), ("carol", ["manager", "viewer"]), ("bob", ["clerk"]), ("dora", ["director"]) })
+            Keys[person] = (await store.CreateAsync(person, roles)).Key;
         var revoked = await store.CreateAsync("revoked-principal", [BatonRoles.Admin]);
         await store.RevokeAsync(revoked.Info.Id);
         RevokedKey = revoked.Key;

@@ -68,4 +68,10 @@ public static class BatonErrorCodes
 
     /// <summary>No API key with that id.</summary>
     public const string ApiKeyNotFound = "api_key_not_found";
+
+    /// <summary>The user task is not assigned to the caller or any of its roles (HTTP 403).</summary>
+    public const string UserTaskNotAssigned = "user_task_not_assigned";
+
+    /// <summary>Another user has claimed the user task; the body names the claimant (HTTP 409).</summary>
+    public const string UserTaskClaimed = "user_task_claimed";
 }

@@ -17,6 +17,8 @@ internal interface IWorkflowContext
 
     Deferred<T> ScheduleTask<T>(TaskCall call, DispatchOptions? options);
 
+    Deferred<UserTaskResult<TData>> ScheduleUserTask<TData>(UserTaskRequest request);
+
     Deferred<object?> StartTimer(DateTimeOffset dueAt, string description);
 
     Deferred<TResult> StartChild<TResult>(Type workflowType, object? input, ChildWorkflowOptions? options);

@@ -53,6 +53,22 @@ public abstract class Workflow
         return Context.ScheduleTask<object?>(TaskCallParser.Parse<TService>(call), options);
     }
 
+    /// <summary>
+    /// Hands a task to a person (StartTask): it appears in the inbox of <see cref="UserTaskRequest.User"/> and the holders of
+    /// <see cref="UserTaskRequest.Roles"/>, and the workflow gets the data they submit, validated as <typeparamref name="TData"/>,
+    /// or <see cref="UserTaskOutcome.TimedOut"/> to escalate.
+    /// </summary>
+    /// <example><code>
+    /// var review = await UserTask&lt;Decision&gt;(new UserTaskRequest { Name = "Approve", Action = "Approve", Roles = ["manager"], Input = report, Timeout = TimeSpan.FromDays(2) });
+    /// if (review.IsTimedOut) { /* escalate */ }
+    /// </code></example>
+    protected Deferred<UserTaskResult<TData>> UserTask<TData>(UserTaskRequest request)
+    {
+        Context.EnsureOnWorkflowThread(nameof(UserTask));
+        ArgumentNullException.ThrowIfNull(request);
+        return Context.ScheduleUserTask<TData>(request);
+    }
+
     /// <summary>A durable timer that fires after <paramref name="delay"/>.</summary>
     protected Deferred Timer(TimeSpan delay)
     {

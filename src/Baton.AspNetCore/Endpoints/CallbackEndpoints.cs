@@ -1,6 +1,7 @@
 using Baton.AspNetCore.Http;
 using Baton.AspNetCore.Security;
 using Baton.Engine.Storage;
+using Baton.Engine.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -31,7 +32,7 @@ internal static class CallbackEndpoints
         var tasks = http.Engine().Tasks;
         var taskId = tasks.TaskIdFromToken(token);
         var body = await RequestBody.ReadAsync<CompleteBody>(http, http.BodyLimit());
-        return Results.Json(await tasks.CompleteAsync(null, taskId, body.RequireResult(), Source, http.RequestAborted), ApiJson.Options);
+        return Results.Json(await tasks.CompleteAsync(null, taskId, body.RequireResult(), Source, TaskOperations.TokenHolder, http.RequestAborted), ApiJson.Options);
     }
 
     private static async Task<IResult> FailAsync(HttpContext http, string token)
@@ -39,7 +40,7 @@ internal static class CallbackEndpoints
         var tasks = http.Engine().Tasks;
         var taskId = tasks.TaskIdFromToken(token);
         var body = await RequestBody.ReadAsync<FailBody>(http, http.BodyLimit());
-        return Results.Json(await tasks.FailAsync(null, taskId, body.RequireError(), Source, http.RequestAborted), ApiJson.Options);
+        return Results.Json(await tasks.FailAsync(null, taskId, body.RequireError(), Source, TaskOperations.TokenHolder, http.RequestAborted), ApiJson.Options);
     }
 
     private static async Task<IResult> ProgressAsync(HttpContext http, string token)
@@ -47,6 +48,6 @@ internal static class CallbackEndpoints
         var tasks = http.Engine().Tasks;
         var taskId = tasks.TaskIdFromToken(token);
         var body = await RequestBody.ReadAsync<ProgressBody>(http, http.BodyLimit());
-        return Results.Json(await tasks.ReportProgressAsync(null, taskId, body.ToReport(), Source, http.RequestAborted), ApiJson.Options);
+        return Results.Json(await tasks.ReportProgressAsync(null, taskId, body.ToReport(), Source, TaskOperations.TokenHolder, http.RequestAborted), ApiJson.Options);
     }
 }

@@ -30,13 +30,14 @@ internal static class TaskStatusEndpoints
         if (string.IsNullOrWhiteSpace(body.Status)) throw ApiProblemException.BadRequest("'status' is required: Completed, Error, Running or InProgress.");
         var tasks = http.Engine().Tasks;
         var source = ApiKeyAuthentication.Source(http) with { Via = "http+x4b" };
+        var user = ApiKeyAuthentication.Principal(http).Identity;
         var outputs = body.OutputValues.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? (JsonElement?)null : body.OutputValues;
         object answer = body.Status.ToUpperInvariant() switch
         {
-            "COMPLETED" => await tasks.CompleteAsync(null, body.TaskInstanceId, outputs ?? EmptyObject, source, http.RequestAborted),
-            "ERROR" => await tasks.FailAsync(null, body.TaskInstanceId, new TaskError("Error", body.Message ?? "The task reported an error.", outputs), source, http.RequestAborted),
+            "COMPLETED" => await tasks.CompleteAsync(null, body.TaskInstanceId, outputs ?? EmptyObject, source, user, http.RequestAborted),
+            "ERROR" => await tasks.FailAsync(null, body.TaskInstanceId, new TaskError("Error", body.Message ?? "The task reported an error.", outputs), source, user, http.RequestAborted),
             "RUNNING" or "INPROGRESS" => await tasks.ReportProgressAsync(null, body.TaskInstanceId,
-                new ProgressReport(body.ProgressPercentage, body.Message, outputs), source, http.RequestAborted),
+                new ProgressReport(body.ProgressPercentage, body.Message, outputs), source, user, http.RequestAborted),
             _ => throw ApiProblemException.BadRequest($"Unsupported status '{body.Status}': use Completed, Error, Running or InProgress."),
         };
         return Results.Json(answer, ApiJson.Options);

@@ -15,11 +15,11 @@ internal static class Problems
             or BatonErrorCodes.ApiKeyNotFound => StatusCodes.Status404NotFound,
         BatonErrorCodes.WorkflowIdConflict or BatonErrorCodes.TaskOutcomeConflict or BatonErrorCodes.TaskWrongState
             or BatonErrorCodes.WorkflowWrongState or BatonErrorCodes.TaskNotDelegated or BatonErrorCodes.WorkflowFailed
-            or BatonErrorCodes.WorkflowCanceled or BatonErrorCodes.NonDeterminism => StatusCodes.Status409Conflict,
+            or BatonErrorCodes.WorkflowCanceled or BatonErrorCodes.NonDeterminism or BatonErrorCodes.UserTaskClaimed => StatusCodes.Status409Conflict,
         BatonErrorCodes.ResultInvalid or BatonErrorCodes.InputInvalid => StatusCodes.Status422UnprocessableEntity,
         BatonErrorCodes.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         BatonErrorCodes.TokenInvalid or BatonErrorCodes.TokenExpired or BatonErrorCodes.Unauthenticated => StatusCodes.Status401Unauthorized,
-        BatonErrorCodes.Forbidden => StatusCodes.Status403Forbidden,
+        BatonErrorCodes.Forbidden or BatonErrorCodes.UserTaskNotAssigned => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -90,6 +90,14 @@ internal static class Problems
                 break;
             case PayloadValidationException invalid:
                 extensions["errors"] = invalid.Errors;
+                break;
+            case UserTaskNotAssignedException notAssigned:
+                extensions["taskId"] = notAssigned.TaskId;
+                extensions["user"] = notAssigned.UserId;
+                break;
+            case UserTaskClaimedException claimed:
+                extensions["taskId"] = claimed.TaskId;
+                extensions["claimedBy"] = claimed.ClaimedBy;
                 break;
             case PayloadTooLargeException tooLarge:
                 extensions["size"] = tooLarge.Size;

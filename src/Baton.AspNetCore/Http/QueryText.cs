@@ -36,6 +36,16 @@ internal static class QueryText
         throw ApiProblemException.BadRequest($"'{name}' must be one of {string.Join(", ", System.Enum.GetNames<TEnum>())}.");
     }
 
+    /// <summary>An ISO 8601 date and time, or epoch milliseconds.</summary>
+    public static DateTimeOffset? Timestamp(HttpContext http, string name)
+    {
+        if (String(http, name) is not { } text) return null;
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) && ms is >= 0 and <= 253_402_300_799_999)
+            return DateTimeOffset.FromUnixTimeMilliseconds(ms);
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var moment)) return moment;
+        throw ApiProblemException.BadRequest($"Query parameter '{name}' must be an ISO 8601 date and time or epoch milliseconds.");
+    }
+
     public static TimeSpan? Duration(HttpContext http, string name, TimeSpan max)
     {
         if (String(http, name) is not { } text) return null;

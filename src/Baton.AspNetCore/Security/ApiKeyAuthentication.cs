@@ -76,8 +76,13 @@ internal static class EndpointConventions
 
     public static BatonEngine Engine(this HttpContext http) => http.RequestServices.GetRequiredService<BatonEngine>();
 
+    /// <summary>The engine's client acting as the caller: audited as them, and bound by the user-task rules as them.</summary>
     public static Baton.Engine.InProcessBatonClient Client(this HttpContext http) =>
-        http.Engine().Client.As(ApiKeyAuthentication.Source(http));
+        http.Engine().Client.As(ApiKeyAuthentication.Source(http), ApiKeyAuthentication.Principal(http).Identity);
+
+    /// <summary>The caller's inbox.</summary>
+    public static Baton.Engine.UserTasks.InProcessUserTaskClient Inbox(this HttpContext http) =>
+        http.Engine().UserTasks(ApiKeyAuthentication.Principal(http).Identity, ApiKeyAuthentication.Source(http));
 
     public static long BodyLimit(this HttpContext http) =>
         http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<BatonApiOptions>>().Value.MaxRequestBodyBytes;

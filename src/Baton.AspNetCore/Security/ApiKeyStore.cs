@@ -9,7 +9,7 @@ namespace Baton.AspNetCore.Security;
 /// <summary>An API key as listed: never the key itself, only its SHA-256 hash is stored.</summary>
 /// <param name="Id">Key id (safe to show and log).</param>
 /// <param name="Name">Principal name the key acts as.</param>
-/// <param name="Roles">Its roles.</param>
+/// <param name="Roles">Its roles: API roles (<see cref="BatonRoles"/>) and roles of people that user tasks are assigned to.</param>
 /// <param name="CreatedAt">When it was created.</param>
 /// <param name="RevokedAt">When it was revoked, if it was.</param>
 public sealed record ApiKeyInfo(string Id, string Name, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
@@ -29,7 +29,10 @@ public sealed class ApiKeyStore(BatonEngine engine, IOptions<BatonApiOptions> op
     private static readonly JsonSerializerOptions StoredJson = new(JsonSerializerDefaults.Web);
     private readonly SemaphoreSlim _write = new(1, 1);
 
-    /// <summary>Creates a key for <paramref name="name"/> with <paramref name="roles"/>.</summary>
+    /// <summary>
+    /// Creates a key for <paramref name="name"/> with <paramref name="roles"/>. A key may stand for a person: its name is the
+    /// user id user tasks are assigned to, and its roles include theirs (e.g. <c>["manager"]</c>).
+    /// </summary>
     public async Task<CreatedApiKey> CreateAsync(string name, IReadOnlyList<string> roles, CancellationToken cancellationToken = default)
     {
         var key = NewKey();
@@ -44,10 +47,12 @@ public sealed class ApiKeyStore(BatonEngine engine, IOptions<BatonApiOptions> op
         if (string.IsNullOrWhiteSpace(name) || name.Length > 100 || name.Any(char.IsControl))
             throw new BatonException(BatonErrorCodes.InvalidArgument, "A key's principal name is 1 to 100 printable characters.");
         if (roles.Count == 0) throw new BatonException(BatonErrorCodes.InvalidArgument, "A key needs at least one role.");
+        if (roles.Count > 50) throw new BatonException(BatonErrorCodes.InvalidArgument, "A key has at most 50 roles.");
         foreach (var role in roles)
         {
-            if (!BatonRoles.All.Contains(role))
-                throw new BatonException(BatonErrorCodes.InvalidArgument, $"Unknown role '{role}'; roles are {string.Join(", ", BatonRoles.All)}.");
+            if (role is null || !BatonRoles.IsValidName(role))
+                throw new BatonException(BatonErrorCodes.InvalidArgument,
+                    $"'{role}' is not a role name: use {string.Join(", ", BatonRoles.All)} for API permissions, or a lowercase name of letters, digits, '.', '_' and '-' (up to 64) for a role user tasks are assigned to.");
         }
         await _write.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

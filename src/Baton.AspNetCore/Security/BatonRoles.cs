@@ -18,8 +18,16 @@ public static class BatonRoles
     /// <summary>Reads workflows and tasks.</summary>
     public const string Viewer = "viewer";
 
-    /// <summary>Every role, in order of power.</summary>
+    /// <summary>Every role with API permissions, in order of power.</summary>
     public static IReadOnlyList<string> All { get; } = [Admin, Operator, Completer, Starter, Viewer];
+
+    /// <summary>
+    /// Whether <paramref name="role"/> is a valid role name: one of <see cref="All"/>, or a role of people that user tasks
+    /// are assigned to (<c>manager</c>, <c>finance.director</c>): 1 to 64 lowercase letters, digits, <c>.</c>, <c>_</c>, <c>-</c>.
+    /// </summary>
+    public static bool IsValidName(string role) =>
+        role is { Length: >= 1 and <= 64 } && char.IsAsciiLetterOrDigit(role[0])
+        && role.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '_' or '-');
 }
 
 /// <summary>What an endpoint needs; each is granted to a fixed set of roles.</summary>
@@ -42,6 +50,9 @@ internal enum BatonPermission
 
     /// <summary>Create, list and revoke API keys.</summary>
     ManageKeys,
+
+    /// <summary>Any authenticated caller: what it may do is decided per task (user tasks and their assignments).</summary>
+    Authenticated,
 }
 
 internal static class BatonPermissions
@@ -53,15 +64,21 @@ internal static class BatonPermissions
         BatonPermission.StartWorkflows => [BatonRoles.Admin, BatonRoles.Starter],
         BatonPermission.CompleteTasks => [BatonRoles.Admin, BatonRoles.Operator, BatonRoles.Completer],
         BatonPermission.ManageTasks => [BatonRoles.Admin, BatonRoles.Operator],
+        BatonPermission.Authenticated => ["any"],
         _ => [BatonRoles.Admin],
     };
 
     public static bool Allows(this BatonPrincipal principal, BatonPermission permission) =>
-        RolesFor(permission).Any(principal.Roles.Contains);
+        permission == BatonPermission.Authenticated || RolesFor(permission).Any(principal.Roles.Contains);
 }
 
 /// <summary>An authenticated caller: the API key's principal name and roles.</summary>
-/// <param name="Name">Principal name, recorded as the actor in audit trails.</param>
-/// <param name="Roles">Its roles (see <see cref="BatonRoles"/>).</param>
+/// <param name="Name">Principal name, recorded as the actor in audit trails; the user id user tasks are assigned to.</param>
+/// <param name="Roles">Its roles: those of <see cref="BatonRoles"/> grant API permissions; all count for user-task assignment.</param>
 /// <param name="KeyId">The id of the API key used.</param>
-public sealed record BatonPrincipal(string Name, IReadOnlyList<string> Roles, string KeyId);
+public sealed record BatonPrincipal(string Name, IReadOnlyList<string> Roles, string KeyId)
+{
+    /// <summary>The principal as a person acting on user tasks (admins override, operators supervise).</summary>
+    public UserIdentity Identity => new(Name, Roles,
+        Roles.Contains(BatonRoles.Admin) ? UserTaskPrivilege.Admin : Roles.Contains(BatonRoles.Operator) ? UserTaskPrivilege.Operator : UserTaskPrivilege.None);
+}

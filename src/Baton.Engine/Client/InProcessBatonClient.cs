@@ -24,8 +24,9 @@ public sealed class InProcessBatonClient : IBatonClient
     private readonly TimeProvider _time;
 
     internal InProcessBatonClient(IBatonStore store, WorkflowRegistry workflows, PayloadCodec codec, PayloadValidator validator, TaskOperations tasks,
-        TaskTokenService tokens, CallbackUrls callbacks, WorkflowWaiters waiters, TimeProvider time, AuditSource source)
+        TaskTokenService tokens, CallbackUrls callbacks, WorkflowWaiters waiters, TimeProvider time, AuditSource source, UserIdentity? user = null)
     {
+        User = user;
         _store = store;
         _workflows = workflows;
         _codec = codec;
@@ -41,9 +42,17 @@ public sealed class InProcessBatonClient : IBatonClient
     /// <summary>Who this client acts as in audit trails.</summary>
     public AuditSource Source { get; }
 
+    /// <summary>
+    /// The person this client acts for on user tasks, or null for trusted application code (which may complete any
+    /// user task through <see cref="CompleteDelegatedTaskAsync(string, string, JsonElement, CancellationToken)"/>).
+    /// </summary>
+    public UserIdentity? User { get; }
+
     /// <summary>The same client acting as another principal (the REST API uses one per caller).</summary>
-    public InProcessBatonClient As(AuditSource source) =>
-        new(_store, _workflows, _codec, _validator, _tasks, _tokens, _callbacks, _waiters, _time, source);
+    /// <param name="source">Who acts, for audit trails.</param>
+    /// <param name="user">When the caller is a person or an outside system rather than trusted code: the user-task rules apply to it.</param>
+    public InProcessBatonClient As(AuditSource source, UserIdentity? user = null) =>
+        new(_store, _workflows, _codec, _validator, _tasks, _tokens, _callbacks, _waiters, _time, source, user);
 
     /// <inheritdoc/>
     public async Task<WorkflowStartResult> StartWorkflowAsync(StartWorkflowRequest request, CancellationToken cancellationToken = default)
@@ -139,34 +148,34 @@ public sealed class InProcessBatonClient : IBatonClient
     public Task<CompletionResult> CompleteDelegatedTaskAsync(string serviceName, string taskId, JsonElement result, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(serviceName);
-        return _tasks.CompleteAsync(serviceName, taskId, result, Source, cancellationToken);
+        return _tasks.CompleteAsync(serviceName, taskId, result, Source, User, cancellationToken);
     }
 
     /// <inheritdoc/>
     public Task<CompletionResult> CompleteDelegatedTaskAsync(string token, JsonElement result, CancellationToken cancellationToken = default) =>
-        _tasks.CompleteAsync(null, _tasks.TaskIdFromToken(token), result, Source with { Via = Source.Via + "+token" }, cancellationToken);
+        _tasks.CompleteAsync(null, _tasks.TaskIdFromToken(token), result, Source with { Via = Source.Via + "+token" }, User ?? TaskOperations.TokenHolder, cancellationToken);
 
     /// <inheritdoc/>
     public Task<CompletionResult> FailDelegatedTaskAsync(string serviceName, string taskId, TaskError error, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(serviceName);
-        return _tasks.FailAsync(serviceName, taskId, error, Source, cancellationToken);
+        return _tasks.FailAsync(serviceName, taskId, error, Source, User, cancellationToken);
     }
 
     /// <inheritdoc/>
     public Task<CompletionResult> FailDelegatedTaskAsync(string token, TaskError error, CancellationToken cancellationToken = default) =>
-        _tasks.FailAsync(null, _tasks.TaskIdFromToken(token), error, Source with { Via = Source.Via + "+token" }, cancellationToken);
+        _tasks.FailAsync(null, _tasks.TaskIdFromToken(token), error, Source with { Via = Source.Via + "+token" }, User ?? TaskOperations.TokenHolder, cancellationToken);
 
     /// <inheritdoc/>
     public Task<TaskInfo> ReportProgressAsync(string serviceName, string taskId, ProgressReport progress, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(serviceName);
-        return _tasks.ReportProgressAsync(serviceName, taskId, progress, Source, cancellationToken);
+        return _tasks.ReportProgressAsync(serviceName, taskId, progress, Source, User, cancellationToken);
     }
 
     /// <inheritdoc/>
     public Task<TaskInfo> ReportProgressAsync(string token, ProgressReport progress, CancellationToken cancellationToken = default) =>
-        _tasks.ReportProgressAsync(null, _tasks.TaskIdFromToken(token), progress, Source with { Via = Source.Via + "+token" }, cancellationToken);
+        _tasks.ReportProgressAsync(null, _tasks.TaskIdFromToken(token), progress, Source with { Via = Source.Via + "+token" }, User ?? TaskOperations.TokenHolder, cancellationToken);
 
     /// <inheritdoc/>
     public Task<TaskInfo> RetryTaskAsync(string serviceName, string taskId, CancellationToken cancellationToken = default)
@@ -189,6 +198,8 @@ public sealed class InProcessBatonClient : IBatonClient
         CheckId(taskId, "task id");
         var task = await _store.GetTaskAsync(taskId, cancellationToken).ConfigureAwait(false) ?? throw new TaskNotFoundException(null, taskId);
         var audit = await _store.GetTaskAuditAsync(taskId, cancellationToken).ConfigureAwait(false);
+        // A user task is done by a person through the inbox: it has no callback token to leak.
+        if (Tasks.TaskOperations.IsUserTask(task)) return TaskViews.Details(task, audit, _codec, null, null);
         return TaskViews.Details(task, audit, _codec, _tokens.Issue(taskId), _callbacks.For(taskId, _tokens));
     }
 

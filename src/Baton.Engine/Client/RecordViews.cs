@@ -26,7 +26,7 @@ internal static class TaskViews
         Meta = t.Meta,
     };
 
-    public static TaskDetails Details(TaskRecord t, IReadOnlyList<TaskAuditRecord> audit, PayloadCodec codec, string token, Uri? callbackUrl)
+    public static TaskDetails Details(TaskRecord t, IReadOnlyList<TaskAuditRecord> audit, PayloadCodec codec, string? token, Uri? callbackUrl)
     {
         var info = Info(t);
         return new TaskDetails

@@ -54,6 +54,31 @@ internal sealed partial class WorkflowInstance
         return deferred;
     }
 
+    public Deferred<UserTaskResult<TData>> ScheduleUserTask<TData>(UserTaskRequest request)
+    {
+        var id = ++_lastCommandId;
+        var deferred = new Deferred<UserTaskResult<TData>>($"UserTask({request.Action})");
+        var taskId = MatchRecorded(id, HistoryEventKind.TaskScheduled, UserTaskRequest.ServiceName, "hands a user task to people");
+        string input;
+        if (taskId is null)
+        {
+            var step = _step!;
+            taskId = _services.NewTaskId(Now);
+            var (task, schema) = UserTasks.UserTaskDispatch.Create(request, typeof(TData), taskId, WorkflowId, id, _type.Name, Now, _services.Codec, _services.Validator);
+            step.Schemas.Add(schema);
+            step.Tasks.Add(task);
+            step.Events.Add(new NewHistoryEvent(HistoryEventKind.TaskScheduled, Now, id, UserTaskRequest.ServiceName, taskId, task.Arguments));
+            input = UserTasks.UserTaskEnvelope.InputOf(task.Arguments);
+        }
+        else
+        {
+            input = _recorded[id].Payload is { } arguments ? UserTasks.UserTaskEnvelope.InputOf(arguments) : "null";
+        }
+        _open[id] = new OpenCommand(deferred, HistoryEventKind.TaskScheduled, typeof(UserTaskResult<TData>), UserTaskRequest.ServiceName,
+            $"UserTask({request.Action})", taskId, new UserTaskOutcomes<TData>(input));
+        return deferred;
+    }
+
     public Deferred<object?> StartTimer(DateTimeOffset dueAt, string description)
     {
         var id = ++_lastCommandId;

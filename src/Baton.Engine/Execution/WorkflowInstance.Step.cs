@@ -119,7 +119,8 @@ internal sealed partial class WorkflowInstance
                 object? value = null;
                 try
                 {
-                    if (open.ResultType is not null) value = codec.Deserialize(payload, open.ResultType);
+                    if (open.UserTask is { } userTask) value = userTask.Completed(payload, codec);
+                    else if (open.ResultType is not null) value = codec.Deserialize(payload, open.ResultType);
                     if (value is null && open.ResultType is { IsValueType: true } valueType && Nullable.GetUnderlyingType(valueType) is null)
                         value = Activator.CreateInstance(valueType);
                 }
@@ -132,6 +133,9 @@ internal sealed partial class WorkflowInstance
                 break;
             case HistoryEventKind.TaskFailed:
                 open.Deferred.Reject(new TaskFailedException(open.ServiceName, open.RefId ?? "", ReadError(payload, "Failed")));
+                break;
+            case HistoryEventKind.TaskTimedOut when open.UserTask is { } userTask:
+                open.Deferred.Resolve(userTask.TimedOut(ReadError(payload, "TimedOut").Message));
                 break;
             case HistoryEventKind.TaskTimedOut:
                 open.Deferred.Reject(new TaskTimedOutException(open.ServiceName, open.RefId ?? "", ReadError(payload, "TimedOut").Message));

@@ -180,5 +180,7 @@ internal sealed partial class WorkflowInstance : IWorkflowContext
         if (rethrow) throw new NonDeterminismException(WorkflowId, message);
     }
 
-    private sealed record OpenCommand(Deferred Deferred, HistoryEventKind Kind, Type? ResultType, string ServiceName, string Name, string? RefId);
+    /// <summary>A command waiting for its outcome; a user task's outcome is read by <paramref name="UserTask"/>.</summary>
+    private sealed record OpenCommand(Deferred Deferred, HistoryEventKind Kind, Type? ResultType, string ServiceName, string Name, string? RefId,
+        IUserTaskOutcomes? UserTask = null);
 }

@@ -3,6 +3,7 @@ using Baton.Engine.Execution;
 using Baton.Engine.Serialization;
 using Baton.Engine.Storage;
 using Baton.Engine.Tasks;
+using Baton.Engine.UserTasks;
 using Baton.Engine.Timers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,6 +30,7 @@ public sealed partial class BatonEngine : IAsyncDisposable
     private InstanceCache? _cache;
     private InProcessBatonClient? _client;
     private TaskOperations? _operations;
+    private PayloadCodec? _codec;
 
     internal BatonEngine(BatonSetup setup, IServiceProvider provider, ServiceProvider? ownedProvider = null)
     {
@@ -55,6 +57,17 @@ public sealed partial class BatonEngine : IAsyncDisposable
 
     /// <summary>Task operations with an explicit audit source, for hosts such as the REST API. Available once started.</summary>
     public TaskOperations Tasks => _operations ?? throw new InvalidOperationException("The Baton engine has not been started yet.");
+
+    /// <summary>
+    /// The inbox of one person: their user tasks, claims and submissions, under the same rules as the REST API. The audit
+    /// trail records <paramref name="source"/> (default: the user id, via <c>client</c>). Available once started.
+    /// </summary>
+    public InProcessUserTaskClient UserTasks(UserIdentity user, AuditSource? source = null)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (_operations is null || _codec is null) throw new InvalidOperationException("The Baton engine has not been started yet.");
+        return new InProcessUserTaskClient(Store, _operations, _codec, Time, user, source ?? new AuditSource(user.UserId, "client"));
+    }
 
     /// <summary>Whether the engine is started.</summary>
     public bool IsRunning => _stopping is not null;
@@ -83,7 +96,7 @@ public sealed partial class BatonEngine : IAsyncDisposable
             await Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
             var options = _setup.Options;
             var tokens = new TaskTokenService(await SigningKeyAsync(cancellationToken).ConfigureAwait(false), options.PreviousTokenSigningKeys, Time);
-            var codec = new PayloadCodec(BatonJson.Options, options.MaxPayloadBytes);
+            var codec = _codec = new PayloadCodec(BatonJson.Options, options.MaxPayloadBytes);
             var validator = new PayloadValidator(codec);
             var callbacks = new CallbackUrls(options.PublicBaseUrl);
             _operations = new TaskOperations(Store, _setup.Services, codec, validator, tokens, Time, _loggers.CreateLogger("Baton.Tasks"));

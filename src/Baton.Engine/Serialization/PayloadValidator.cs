@@ -15,7 +15,9 @@ namespace Baton.Engine.Serialization;
 /// </summary>
 internal sealed class PayloadValidator(PayloadCodec codec)
 {
-    private static readonly EvaluationOptions EvaluationOptions = new() { OutputFormat = OutputFormat.List };
+    // Formats (date-time, uuid...) are checked, not just annotated: a node validating by schema alone must still refuse
+    // what System.Text.Json could not read.
+    private static readonly EvaluationOptions EvaluationOptions = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
     private readonly ConcurrentDictionary<Type, (string Id, string Text)> _schemasByType = new();
     private readonly ConcurrentDictionary<string, JsonSchema> _parsed = new(StringComparer.Ordinal);
 
@@ -27,6 +29,24 @@ internal sealed class PayloadValidator(PayloadCodec codec)
         var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
         return (id, text);
     });
+
+    /// <summary>A JSON Schema given as text (checked to be one) and its content-derived id.</summary>
+    public (string Id, string Text) SchemaOfText(string text)
+    {
+        JsonSchema parsed;
+        try
+        {
+            parsed = JsonSchema.FromText(text);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
+        {
+            throw new ArgumentException($"The data schema is not a valid JSON Schema: {FirstSentence(e.Message)}", e);
+        }
+        var compact = System.Text.Json.Nodes.JsonNode.Parse(text)!.ToJsonString();
+        var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(compact)))[..32];
+        _parsed.TryAdd(id, parsed);
+        return (id, compact);
+    }
 
     /// <summary>Every problem found; empty when <paramref name="json"/> is a valid <paramref name="type"/>.</summary>
     public IReadOnlyList<FieldError> Validate(string json, Type? type, string? schemaId = null, string? schemaText = null)

@@ -99,6 +99,22 @@ public interface ITaskStore
     Task<TimeoutBetweenOutcome> TimeoutTasksBetweenAsync(DateTimeOffset? from, DateTimeOffset to, AuditSource source, DateTimeOffset at, CancellationToken cancellationToken = default);
 }
 
+/// <summary>User tasks: people's inboxes, claims and assignments (the tasks themselves live in <see cref="ITaskStore"/>).</summary>
+public interface IUserTaskStore
+{
+    /// <summary>One user task, or null (also when the task exists but is not a user task).</summary>
+    Task<UserTaskRecord?> GetUserTaskAsync(string taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>Open user tasks matching the query, in its order.</summary>
+    Task<IReadOnlyList<UserTaskRecord>> ListUserTasksAsync(UserTaskListQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Claims, releases or reassigns an open user task atomically (see <see cref="UserTaskChangeKind"/>), audited as
+    /// <c>Claimed</c>, <c>Unclaimed</c> or <c>Reassigned</c>; a refused change changes nothing.
+    /// </summary>
+    Task<UserTaskChangeResult> ChangeUserTaskAsync(UserTaskChange change, CancellationToken cancellationToken = default);
+}
+
 /// <summary>Durable timers indexed by due time.</summary>
 public interface ITimerStore
 {
@@ -136,7 +152,7 @@ public interface ISchemaStore
 /// A complete store: every role over one database so that a step's writes across roles are atomic.
 /// Every implementation must pass the conformance suite in <c>tests/Baton.Storage.Conformance</c>.
 /// </summary>
-public interface IBatonStore : IWorkflowStore, IWorkflowQueue, ITaskQueue, ITaskStore, ITimerStore, IKeyValueStore, ISchemaStore, IAsyncDisposable
+public interface IBatonStore : IWorkflowStore, IWorkflowQueue, ITaskQueue, ITaskStore, IUserTaskStore, ITimerStore, IKeyValueStore, ISchemaStore, IAsyncDisposable
 {
     /// <summary>Opens the database and applies pending migrations. Called once before any other member.</summary>
     Task InitializeAsync(CancellationToken cancellationToken = default);

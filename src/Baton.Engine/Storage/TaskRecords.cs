@@ -47,6 +47,12 @@ public sealed record NewTask
 
     /// <summary>Dispatch time.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>
+    /// When set, a user task: created <see cref="TaskState.Delegated"/> at once (no handler runs), with its assignment, and
+    /// audited as <c>Assigned</c>.
+    /// </summary>
+    public NewUserTask? UserTask { get; init; }
 }
 
 /// <summary>A stored task.</summary>
@@ -220,6 +226,16 @@ public sealed record TaskResolution
     /// <summary>When true, an ordinary (non-delegated) task is refused with <see cref="TaskResolutionStatus.NotDelegated"/>.</summary>
     public bool RequireDelegated { get; init; }
 
+    /// <summary>
+    /// For user tasks completed by a person: the task must be assigned to them and not claimed by another (unless
+    /// <see cref="UserTaskAccess.Override"/>), checked in the same transaction; otherwise <see cref="TaskResolutionStatus.NotAssigned"/>
+    /// or <see cref="TaskResolutionStatus.ClaimedByOther"/>.
+    /// </summary>
+    public UserTaskAccess? UserAccess { get; init; }
+
+    /// <summary>Extra text for the audit entry (e.g. that an admin overrode the assignment).</summary>
+    public string? AuditDetail { get; init; }
+
     /// <summary>Who and how, for the audit trail.</summary>
     public required AuditSource Source { get; init; }
 
@@ -241,10 +257,19 @@ public enum TaskResolutionStatus
 
     /// <summary>Not applied: the task's state does not allow it (<see cref="TaskOperationResult.Task"/> holds the recorded state and outcome).</summary>
     WrongState,
+
+    /// <summary>Refused: the user task is not assigned to the acting user (<see cref="TaskResolution.UserAccess"/>).</summary>
+    NotAssigned,
+
+    /// <summary>Refused: another user claimed the user task.</summary>
+    ClaimedByOther,
 }
 
 /// <summary>The result of an operation on one task and the task as it is after it (null when not found).</summary>
-public sealed record TaskOperationResult(TaskResolutionStatus Status, TaskRecord? Task);
+/// <param name="Status">What happened.</param>
+/// <param name="Task">The task after it.</param>
+/// <param name="ClaimedBy">For <see cref="TaskResolutionStatus.ClaimedByOther"/>, the claimant.</param>
+public sealed record TaskOperationResult(TaskResolutionStatus Status, TaskRecord? Task, string? ClaimedBy = null);
 
 /// <summary>A progress report to record on an open task.</summary>
 public sealed record TaskProgressUpdate(string TaskId, string? ServiceName, double? Percent, string? Message, string? Details, AuditSource Source, DateTimeOffset At);

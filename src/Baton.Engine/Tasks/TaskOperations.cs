@@ -42,12 +42,20 @@ public sealed partial class TaskOperations
     }
 
     /// <summary>Completes a delegated task with a result checked against the method's return type.</summary>
-    public async Task<CompletionResult> CompleteAsync(string? serviceName, string taskId, JsonElement result, AuditSource source, CancellationToken cancellationToken = default)
+    public Task<CompletionResult> CompleteAsync(string? serviceName, string taskId, JsonElement result, AuditSource source, CancellationToken cancellationToken = default) =>
+        CompleteAsync(serviceName, taskId, result, source, null, cancellationToken);
+
+    /// <summary>
+    /// Completes a delegated task. When <paramref name="user"/> is given and the task is a user task, the user-task rules
+    /// apply (assignee or role holder, claimant if claimed, admin override); without one the caller is trusted code.
+    /// </summary>
+    public async Task<CompletionResult> CompleteAsync(string? serviceName, string taskId, JsonElement result, AuditSource source, UserIdentity? user, CancellationToken cancellationToken = default)
     {
         CheckTaskId(taskId);
         var json = _codec.Accept(result, "The result");
         var task = await FindAsync(serviceName, taskId, cancellationToken).ConfigureAwait(false);
         if (!task.IsDelegated) throw new TaskNotDelegatedException(taskId);
+        if (IsUserTask(task)) return await CompleteUserTaskAsync(null, taskId, json, user, source, cancellationToken).ConfigureAwait(false);
         if (task.State.IsOpen())
         {
             var errors = await ValidateResultAsync(task, json, cancellationToken).ConfigureAwait(false);
@@ -64,10 +72,15 @@ public sealed partial class TaskOperations
     }
 
     /// <summary>Fails a delegated task.</summary>
-    public async Task<CompletionResult> FailAsync(string? serviceName, string taskId, TaskError error, AuditSource source, CancellationToken cancellationToken = default)
+    public Task<CompletionResult> FailAsync(string? serviceName, string taskId, TaskError error, AuditSource source, CancellationToken cancellationToken = default) =>
+        FailAsync(serviceName, taskId, error, source, null, cancellationToken);
+
+    /// <summary>Fails a delegated task; a user task only when <paramref name="user"/> (if given) is an operator or admin.</summary>
+    public async Task<CompletionResult> FailAsync(string? serviceName, string taskId, TaskError error, AuditSource source, UserIdentity? user, CancellationToken cancellationToken = default)
     {
         CheckTaskId(taskId);
         ArgumentNullException.ThrowIfNull(error);
+        await CheckUserTaskInterventionAsync(serviceName, taskId, user, "failed", cancellationToken).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(error.Type)) throw new BatonException(BatonErrorCodes.InvalidArgument, "A task error needs a type.");
         var json = _codec.SerializeError(error with { Message = error.Message ?? "" });
         _codec.CheckSize(json, "The error");
@@ -97,10 +110,15 @@ public sealed partial class TaskOperations
     }
 
     /// <summary>Records progress (and a heartbeat) on an open task.</summary>
-    public async Task<TaskInfo> ReportProgressAsync(string? serviceName, string taskId, ProgressReport progress, AuditSource source, CancellationToken cancellationToken = default)
+    public Task<TaskInfo> ReportProgressAsync(string? serviceName, string taskId, ProgressReport progress, AuditSource source, CancellationToken cancellationToken = default) =>
+        ReportProgressAsync(serviceName, taskId, progress, source, null, cancellationToken);
+
+    /// <summary>Records progress on an open task; on a user task only when <paramref name="user"/> (if given) is an operator or admin.</summary>
+    public async Task<TaskInfo> ReportProgressAsync(string? serviceName, string taskId, ProgressReport progress, AuditSource source, UserIdentity? user, CancellationToken cancellationToken = default)
     {
         CheckTaskId(taskId);
         ArgumentNullException.ThrowIfNull(progress);
+        await CheckUserTaskInterventionAsync(serviceName, taskId, user, "given progress", cancellationToken).ConfigureAwait(false);
         if (progress.Percent is { } p && (double.IsNaN(p) || p < 0 || p > 100))
             throw new BatonException(BatonErrorCodes.InvalidArgument, "Progress percent must be between 0 and 100.");
         if (progress.Message is { Length: > 4000 })
@@ -119,6 +137,8 @@ public sealed partial class TaskOperations
     public async Task<TaskInfo> RetryAsync(string? serviceName, string taskId, AuditSource source, CancellationToken cancellationToken = default)
     {
         CheckTaskId(taskId);
+        if (await _store.GetTaskAsync(taskId, cancellationToken).ConfigureAwait(false) is { } existing && IsUserTask(existing))
+            throw new TaskWrongStateException(taskId, existing.State, "retried (a user task has no handler to re-run; reassign it instead)");
         var outcome = await _store.RequestTaskRetryAsync(taskId, serviceName, source, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return outcome.Status switch
         {
@@ -149,7 +169,13 @@ public sealed partial class TaskOperations
     {
         var method = _registry.Find(task.ServiceName, task.MethodName);
         if (method is not null) return method.ResultType is null ? [] : _validator.Validate(json, method.ResultType);
-        if (task.ResultSchemaId is not { } schemaId) return _validator.Validate(json, null);
+        return await ValidateAgainstStoredSchemaAsync(task.ResultSchemaId, json, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Validates against the schema stored with the task (a node that does not have the .NET type).</summary>
+    private async Task<IReadOnlyList<FieldError>> ValidateAgainstStoredSchemaAsync(string? resultSchemaId, string json, CancellationToken cancellationToken)
+    {
+        if (resultSchemaId is not { } schemaId) return _validator.Validate(json, null);
         if (!_schemas.TryGetValue(schemaId, out var schema))
         {
             schema = await _store.GetSchemaAsync(schemaId, cancellationToken).ConfigureAwait(false);
