@@ -1,10 +1,15 @@
 using Baton.Engine.Storage;
 
-namespace Baton.Storage.PostgreSql.Internal;
+namespace Baton.Storage.Relational;
 
+/// <summary>
+/// Writes shared by several operations of the relational stores; always run on a writer, inside its transaction. One file per
+/// store concept (<c>Mutations.Tasks.cs</c>, <c>Mutations.Workflows.cs</c>, ...); the operations that use them are in
+/// <see cref="RelationalStore"/>.
+/// </summary>
 internal static partial class Mutations
 {
-    private const string SelectTask = "SELECT " + Rows.TaskColumns + " FROM tasks WHERE task_id = @id FOR UPDATE";
+    private const string SelectTask = "SELECT " + Rows.TaskColumns + " FROM tasks WHERE task_id = @id {for update}";
 
     public static TaskRecord? GetTask(WriteContext ctx, string taskId) => ctx.Sql.First(SelectTask, Rows.Task, ("@id", taskId));
 
@@ -15,7 +20,7 @@ internal static partial class Mutations
         ctx.Sql.Exec(
             "INSERT INTO tasks (task_id, workflow_id, command_id, service_name, method_name, arguments, is_delegated, state, open, attempt, " +
             "deadline_at, heartbeat_interval, handler_timeout, retry_policy, result_schema_id, tags, meta, created_at, updated_at, ready_at) " +
-            "VALUES (@id, @wf, @cmd, @service, @method, @args, @delegated, 'Scheduled', TRUE, 0, @deadline, @heartbeat, @handlerTimeout, " +
+            "VALUES (@id, @wf, @cmd, @service, @method, @args, @delegated, 'Scheduled', {true}, 0, @deadline, @heartbeat, @handlerTimeout, " +
             "@retry, @schema, @tags, @meta, @at, @at, @at)",
             ("@id", task.TaskId), ("@wf", task.WorkflowId), ("@cmd", task.CommandId), ("@service", task.ServiceName),
             ("@method", task.MethodName), ("@args", task.Arguments), ("@delegated", task.IsDelegated),
@@ -62,7 +67,7 @@ internal static partial class Mutations
     {
         var ms = Rows.Ms(at);
         ctx.Sql.Exec(
-            "UPDATE tasks SET state = @state, open = FALSE, result = @result, error = @error, completed_at = @at, updated_at = @at, " +
+            "UPDATE tasks SET state = @state, open = {false}, result = @result, error = @error, completed_at = @at, updated_at = @at, " +
             "lease_owner = NULL, lease_until = NULL WHERE task_id = @id",
             ("@id", task.TaskId), ("@state", state.ToString()), ("@result", result), ("@error", error), ("@at", ms));
         ctx.Sql.Exec("DELETE FROM timers WHERE task_id = @id", ("@id", task.TaskId));
@@ -83,7 +88,7 @@ internal static partial class Mutations
     {
         var ms = Rows.Ms(at);
         ctx.Sql.Exec(
-            "UPDATE tasks SET state = 'Canceled', open = FALSE, error = @error, completed_at = @at, updated_at = @at, " +
+            "UPDATE tasks SET state = 'Canceled', open = {false}, error = @error, completed_at = @at, updated_at = @at, " +
             "lease_owner = NULL, lease_until = NULL WHERE task_id = @id",
             ("@id", task.TaskId), ("@error", error), ("@at", ms));
         ctx.Sql.Exec("DELETE FROM timers WHERE task_id = @id", ("@id", task.TaskId));

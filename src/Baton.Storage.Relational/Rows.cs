@@ -1,7 +1,7 @@
+using System.Data.Common;
 using Baton.Engine.Storage;
-using Npgsql;
 
-namespace Baton.Storage.PostgreSql.Internal;
+namespace Baton.Storage.Relational;
 
 /// <summary>Column lists and row mappers shared by readers and the writer.</summary>
 internal static class Rows
@@ -29,10 +29,10 @@ internal static class Rows
 
     public static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
-    public static WorkflowRecord Workflow(NpgsqlDataReader r) => Workflow(r, 0);
+    public static WorkflowRecord Workflow(DbDataReader r) => Workflow(r, 0);
 
     /// <summary>A workflow whose columns start at <paramref name="o"/>.</summary>
-    public static WorkflowRecord Workflow(NpgsqlDataReader r, int o) => new()
+    public static WorkflowRecord Workflow(DbDataReader r, int o) => new()
     {
         Id = r.GetString(o + 0),
         Name = r.GetString(o + 1),
@@ -50,10 +50,10 @@ internal static class Rows
         Version = r.GetInt64(o + 13),
     };
 
-    public static TaskRecord Task(NpgsqlDataReader r) => Task(r, 0);
+    public static TaskRecord Task(DbDataReader r) => Task(r, 0);
 
     /// <summary>A task whose columns start at <paramref name="o"/>.</summary>
-    public static TaskRecord Task(NpgsqlDataReader r, int o) => new()
+    public static TaskRecord Task(DbDataReader r, int o) => new()
     {
         TaskId = r.GetString(o + 0),
         WorkflowId = r.GetString(o + 1),
@@ -87,7 +87,7 @@ internal static class Rows
         ProgressAt = At(r, o + 29),
     };
 
-    public static HistoryEvent History(NpgsqlDataReader r) => new(
+    public static HistoryEvent History(DbDataReader r) => new(
         r.GetInt64(0),
         Enum.Parse<HistoryEventKind>(r.GetString(1)),
         Time(r.GetInt64(2)),
@@ -96,7 +96,7 @@ internal static class Rows
         Str(r, 5),
         Str(r, 6));
 
-    public static InboxMessage Inbox(NpgsqlDataReader r) => new(
+    public static InboxMessage Inbox(DbDataReader r) => new(
         r.GetInt64(0),
         r.GetString(1),
         Enum.Parse<InboxMessageKind>(r.GetString(2)),
@@ -105,7 +105,7 @@ internal static class Rows
         Str(r, 5),
         Time(r.GetInt64(6)));
 
-    public static TaskAuditRecord Audit(NpgsqlDataReader r) => new(
+    public static TaskAuditRecord Audit(DbDataReader r) => new(
         r.GetInt64(0),
         Time(r.GetInt64(1)),
         r.GetString(2),
@@ -114,11 +114,11 @@ internal static class Rows
         Str(r, 5),
         Str(r, 6));
 
-    public static string Id(NpgsqlDataReader r) => r.GetString(0);
+    public static string Id(DbDataReader r) => r.GetString(0);
 
-    private static string? Str(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    private static string? Str(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
-    private static DateTimeOffset? At(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : Time(r.GetInt64(i));
+    private static DateTimeOffset? At(DbDataReader r, int i) => r.IsDBNull(i) ? null : Time(r.GetInt64(i));
 
-    private static TimeSpan? Span(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : TimeSpan.FromMilliseconds(r.GetInt64(i));
+    private static TimeSpan? Span(DbDataReader r, int i) => r.IsDBNull(i) ? null : TimeSpan.FromMilliseconds(r.GetInt64(i));
 }
