@@ -83,6 +83,16 @@ internal sealed partial class RelationalStore
         {
             return new TaskOperationResult(TaskResolutionStatus.WrongState, task);
         }
+        if (resolution.UserAccess is { } access)
+        {
+            // The person's right to decide is checked under the same lock as the decision: a claim or reassignment that
+            // commits first wins, one that comes later finds the task finished.
+            var userTask = Mutations.GetUserTask(ctx, task.TaskId);
+            if (userTask is not null && Mutations.Refusal(userTask, access) is { } refusal)
+            {
+                return new TaskOperationResult(refusal, task, userTask.ClaimedBy);
+            }
+        }
         var (state, result, error) = resolution.Kind switch
         {
             TaskResolutionKind.Complete => (TaskState.Completed, resolution.Result, (string?)null),
@@ -90,7 +100,7 @@ internal sealed partial class RelationalStore
             TaskResolutionKind.TimeOut => (TaskState.TimedOut, null, resolution.Error ?? JsonText.Error("TimedOut", "timed out")),
             _ => throw new ArgumentOutOfRangeException(nameof(resolution), resolution.Kind, "Unknown resolution kind."),
         };
-        Mutations.FinishTask(ctx, task, state, result, error, resolution.At, resolution.Source);
+        Mutations.FinishTask(ctx, task, state, result, error, resolution.At, resolution.Source, resolution.AuditDetail);
         return new TaskOperationResult(TaskResolutionStatus.Applied, Mutations.GetTask(ctx, task.TaskId));
     }
 

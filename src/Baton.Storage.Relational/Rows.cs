@@ -15,6 +15,13 @@ internal static class Rows
         "created_at, updated_at, delegated_at, completed_at, ready_at, lease_owner, lease_until, " +
         "progress_percent, progress_message, progress_details, progress_at";
 
+    /// <summary><see cref="TaskColumns"/> of the table aliased <c>t</c>, for joins.</summary>
+    public static readonly string TaskColumnsOfT = "t." + TaskColumns.Replace(", ", ", t.", StringComparison.Ordinal);
+
+    /// <summary>The columns of <c>user_tasks u</c> that <see cref="UserTask(DbDataReader)"/> reads, followed by <see cref="TaskColumnsOfT"/>.</summary>
+    public const string UserTaskColumns =
+        "u.name, u.spec, u.action, u.assignee, u.roles, u.priority, u.due_at, u.follow_up_at, u.enrich_path, u.data_type, u.claimed_by, u.claimed_at";
+
     public const string HistoryColumns = "seq, kind, at, command_id, name, ref_id, payload";
 
     public const string InboxColumns = "id, workflow_id, kind, command_id, ref_id, payload, at";
@@ -85,6 +92,24 @@ internal static class Rows
         ProgressMessage = Str(r, o + 27),
         ProgressDetails = Str(r, o + 28),
         ProgressAt = At(r, o + 29),
+    };
+
+    /// <summary>A user task: <see cref="UserTaskColumns"/> then the task's columns.</summary>
+    public static UserTaskRecord UserTask(DbDataReader r) => new()
+    {
+        Name = r.GetString(0),
+        Spec = r.GetString(1),
+        Action = r.GetString(2),
+        User = Str(r, 3),
+        Roles = JsonText.ReadTags(r.GetString(4)),
+        Priority = r.GetInt32(5),
+        DueAt = At(r, 6),
+        FollowUpAt = At(r, 7),
+        EnrichPath = Str(r, 8),
+        DataType = Str(r, 9),
+        ClaimedBy = Str(r, 10),
+        ClaimedAt = At(r, 11),
+        Task = Task(r, 12),
     };
 
     public static HistoryEvent History(DbDataReader r) => new(

@@ -70,6 +70,18 @@ public sealed partial class SqliteStore
         _core.TimeoutTasksBetweenAsync(from, to, source, at, cancellationToken);
 
     /// <inheritdoc />
+    public Task<UserTaskRecord?> GetUserTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
+        _core.GetUserTaskAsync(taskId, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<UserTaskRecord>> ListUserTasksAsync(UserTaskListQuery query, CancellationToken cancellationToken = default) =>
+        _core.ListUserTasksAsync(query, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<UserTaskChangeResult> ChangeUserTaskAsync(UserTaskChange change, CancellationToken cancellationToken = default) =>
+        _core.ChangeUserTaskAsync(change, cancellationToken);
+
+    /// <inheritdoc />
     public Task<TimerFireResult> FireDueTimersAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default) =>
         _core.FireDueTimersAsync(now, max, cancellationToken);
 
