@@ -36,7 +36,7 @@ public sealed partial class PostgreSqlStore : IBatonStore, IStoreRunner
         _options = options;
         _signals = signals;
         _time = time ?? TimeProvider.System;
-        _core = new RelationalStore(this, PostgreSqlDialect.Instance);
+        _core = new RelationalStore(this, PostgreSqlDialect.Instance, PostgreSqlClaims.Instance);
     }
 
     /// <summary>Schema versions applied by the last <see cref="InitializeAsync"/> (empty when the schema was current).</summary>
