@@ -132,9 +132,6 @@ public sealed partial class PostgreSqlStore : IBatonStore, IStoreRunner
         return writer.EnqueueAsync(body, cancellationToken);
     }
 
-    private Task WriteAsync(Action<WriteContext> body, CancellationToken cancellationToken) =>
-        WriteAsync(ctx => { body(ctx); return true; }, cancellationToken);
-
     Task<T> IStoreRunner.WriteAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken) => WriteAsync(body, cancellationToken);
 
     Task<T?> IStoreRunner.ReadFirstAsync<T>(string sql, Func<DbDataReader, T> map, (string Name, object? Value)[] args, CancellationToken cancellationToken)

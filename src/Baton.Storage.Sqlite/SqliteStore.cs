@@ -144,9 +144,6 @@ public sealed partial class SqliteStore : IBatonStore, IStoreRunner
         return writer.EnqueueAsync(body, cancellationToken);
     }
 
-    private Task WriteAsync(Action<WriteContext> body, CancellationToken cancellationToken) =>
-        WriteAsync(ctx => { body(ctx); return true; }, cancellationToken);
-
     /// <summary>Runs a read on a pooled read connection.</summary>
     private Task<T> ReadAsync<T>(Func<Sql, T> body, CancellationToken cancellationToken)
     {
