@@ -53,7 +53,7 @@ public sealed class SqliteStoreTests : IDisposable
         connection.Open();
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = "SELECT COUNT(*) FROM schema_version";
-        Assert.Equal(1L, (long)(await cmd.ExecuteScalarAsync())!);
+        Assert.Equal(2L, (long)(await cmd.ExecuteScalarAsync())!);
         cmd.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", (string)(await cmd.ExecuteScalarAsync())!);
     }
