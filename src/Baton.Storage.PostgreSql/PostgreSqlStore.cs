@@ -1,6 +1,7 @@
-using System.Globalization;
+using System.Data.Common;
 using Baton.Engine.Storage;
 using Baton.Storage.PostgreSql.Internal;
+using Baton.Storage.Relational;
 using Npgsql;
 
 namespace Baton.Storage.PostgreSql;
@@ -10,8 +11,9 @@ namespace Baton.Storage.PostgreSql;
 /// batches of operations (each in its own savepoint); claims use <c>FOR UPDATE SKIP LOCKED</c>; commits that make work available
 /// send <c>NOTIFY</c> so idle nodes wake at once; reads use pooled connections. Leases of other nodes are never cleared: they expire.
 /// </summary>
-public sealed partial class PostgreSqlStore : IBatonStore
+public sealed partial class PostgreSqlStore : IBatonStore, IStoreRunner
 {
+    private readonly RelationalStore _core;
     private readonly PostgreSqlStoreOptions _options;
     private readonly StoreSignals _signals;
     private readonly TimeProvider _time;
@@ -34,6 +36,7 @@ public sealed partial class PostgreSqlStore : IBatonStore
         _options = options;
         _signals = signals;
         _time = time ?? TimeProvider.System;
+        _core = new RelationalStore(this, PostgreSqlDialect.Instance);
     }
 
     /// <summary>Schema versions applied by the last <see cref="InitializeAsync"/> (empty when the schema was current).</summary>
@@ -132,14 +135,16 @@ public sealed partial class PostgreSqlStore : IBatonStore
     private Task WriteAsync(Action<WriteContext> body, CancellationToken cancellationToken) =>
         WriteAsync(ctx => { body(ctx); return true; }, cancellationToken);
 
-    private Task<T?> ReadFirstAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] args)
-        where T : class =>
-        ReadAsync((s, ct) => s.FirstAsync(sql, map, args, ct), cancellationToken);
+    Task<T> IStoreRunner.WriteAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken) => WriteAsync(body, cancellationToken);
 
-    private async Task<IReadOnlyList<T>> ReadListAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] args) =>
+    Task<T?> IStoreRunner.ReadFirstAsync<T>(string sql, Func<DbDataReader, T> map, (string Name, object? Value)[] args, CancellationToken cancellationToken)
+        where T : class =>
+        ReadAsync(async (s, ct) => (await s.QueryAsync(sql, map, args, ct).ConfigureAwait(false)) is [var first, ..] ? first : null, cancellationToken);
+
+    async Task<IReadOnlyList<T>> IStoreRunner.ReadListAsync<T>(string sql, Func<DbDataReader, T> map, (string Name, object? Value)[] args, CancellationToken cancellationToken) =>
         await ReadAsync((s, ct) => s.QueryAsync(sql, map, args, ct), cancellationToken).ConfigureAwait(false);
 
-    private Task<object?> ReadScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] args) =>
+    Task<object?> IStoreRunner.ReadScalarAsync(string sql, (string Name, object? Value)[] args, CancellationToken cancellationToken) =>
         ReadAsync((s, ct) => s.ScalarAsync(sql, args, ct), cancellationToken);
 
     /// <summary>Runs a read on a pooled connection.</summary>
@@ -154,7 +159,7 @@ public sealed partial class PostgreSqlStore : IBatonStore
         try
         {
             await using var connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return await body(new Sql(connection), cancellationToken).ConfigureAwait(false);
+            return await body(new Sql(connection, PostgreSqlDialect.Instance, cached: false), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ConnectionErrors.IsConnectionLost(ex))
         {
@@ -167,6 +172,4 @@ public sealed partial class PostgreSqlStore : IBatonStore
     private Exception NotOpen() => _state == 2
         ? new ObjectDisposedException(nameof(PostgreSqlStore))
         : new InvalidOperationException("PostgreSqlStore.InitializeAsync must be called first.");
-
-    private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

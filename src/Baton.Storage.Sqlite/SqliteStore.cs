@@ -1,5 +1,6 @@
-using System.Globalization;
+using System.Data.Common;
 using Baton.Engine.Storage;
+using Baton.Storage.Relational;
 using Baton.Storage.Sqlite.Internal;
 using Microsoft.Data.Sqlite;
 
@@ -10,8 +11,9 @@ namespace Baton.Storage.Sqlite;
 /// of operations (each in its own savepoint); reads use pooled connections beside it (WAL). A file database is locked
 /// against a second store through <c>&lt;file&gt;.lock</c>.
 /// </summary>
-public sealed partial class SqliteStore : IBatonStore
+public sealed partial class SqliteStore : IBatonStore, IStoreRunner
 {
+    private readonly RelationalStore _core;
     private readonly SqliteStoreOptions _options;
     private readonly StoreSignals _signals;
     private readonly TimeProvider _time;
@@ -36,6 +38,7 @@ public sealed partial class SqliteStore : IBatonStore
         _signals = signals;
         _time = time ?? TimeProvider.System;
         _target = DbTarget.From(options);
+        _core = new RelationalStore(this, SqliteDialect.Instance);
     }
 
     /// <summary>Schema versions applied by the last <see cref="InitializeAsync"/> (empty when the schema was current).</summary>
@@ -75,7 +78,7 @@ public sealed partial class SqliteStore : IBatonStore
                 ClearLeases(_writeConnection);
             }
             _reads = new ReadPool(_target.ConnectionString);
-            _writeContext = new WriteContext(new Sql(_writeConnection, cached: true));
+            _writeContext = new WriteContext(new Sql(_writeConnection, SqliteDialect.Instance, cached: true));
             _writer = new WriteLoop(_writeContext, _signals, _options.MaxBatchSize);
         }
         catch
@@ -183,5 +186,15 @@ public sealed partial class SqliteStore : IBatonStore
         }
     }
 
-    private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+    Task<T> IStoreRunner.WriteAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken) => WriteAsync(body, cancellationToken);
+
+    Task<T?> IStoreRunner.ReadFirstAsync<T>(string sql, Func<DbDataReader, T> map, (string Name, object? Value)[] args, CancellationToken cancellationToken)
+        where T : class =>
+        ReadAsync(s => s.First(sql, map, args), cancellationToken);
+
+    Task<IReadOnlyList<T>> IStoreRunner.ReadListAsync<T>(string sql, Func<DbDataReader, T> map, (string Name, object? Value)[] args, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<T>>(s => s.Query(sql, map, args), cancellationToken);
+
+    Task<object?> IStoreRunner.ReadScalarAsync(string sql, (string Name, object? Value)[] args, CancellationToken cancellationToken) =>
+        ReadAsync(s => s.Scalar(sql, args), cancellationToken);
 }

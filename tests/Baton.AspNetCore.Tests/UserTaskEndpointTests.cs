@@ -116,7 +116,7 @@ public sealed class UserTaskEndpointTests(ServerFixture server) : IClassFixture<
         // Operators supervise but do not decide; outside systems cannot complete a person's task by any route.
         Assert.Equal(403, (await PostAsync(op, $"/api/user-tasks/{taskId}/complete", Data)).Status);
         Assert.Equal(403, (await PostAsync(completer, $"/api/tasks/UserTask/{taskId}/complete", """{"result":{"approved":true,"comment":"bot"}}""")).Status);
-        Assert.Equal(403, (await PostAsync(completer, "/api/task-statuses", $$"""{"taskInstanceId":"{{taskId}}","status":"Completed","outputValues":{"approved":true,"comment":"x"}}""")).Status);
+        Assert.Equal(403, (await PostAsync(completer, "/api/task-statuses", $$$"""{"taskInstanceId":"{{{taskId}}}","status":"Completed","outputValues":{"approved":true,"comment":"x"}}""")).Status);
         Assert.Equal(403, (await PostAsync(completer, $"/api/tasks/UserTask/{taskId}/fail", """{"error":{"type":"x","message":"y"}}""")).Status);
 
         (status, body) = await PostAsync(alice, $"/api/user-tasks/{taskId}/complete", Data);
@@ -163,7 +163,7 @@ public sealed class UserTaskEndpointTests(ServerFixture server) : IClassFixture<
         using var admin = server.Client();
         var audit = (await admin.GetFromJsonAsync<JsonElement>($"/api/tasks/{taskId}")).GetProperty("audit").EnumerateArray()
             .Select(a => $"{a.GetProperty("kind").GetString()}:{a.GetProperty("actor").GetString()}").ToList();
-        Assert.Equal(["Scheduled:workflow", "Assigned:workflow", "Claimed:alice", "Reassigned:operator-principal", "Completed:bob"], audit);
+        Assert.Equal(["Scheduled:system", "Assigned:system", "Claimed:alice", "Reassigned:operator-principal", "Completed:bob"], audit);
     }
 
     [Fact]
@@ -217,7 +217,7 @@ public sealed class UserTaskEndpointTests(ServerFixture server) : IClassFixture<
         Assert.Equal(422, (await PostAsync(alice, $"/api/user-tasks/{taskId}/complete", """{"data":null}""")).Status);
         Assert.Equal(400, (await PostAsync(alice, $"/api/user-tasks/{taskId}/complete", """{"result":{"approved":true}}""")).Status);
         Assert.Equal(400, (await PostAsync(alice, $"/api/user-tasks/{taskId}/complete", """{"data":""")).Status);
-        var huge = $$"""{"data":{"approved":true,"comment":"{{new string('x', 1_100_000)}}"}}""";
+        var huge = $$$"""{"data":{"approved":true,"comment":"{{{new string('x', 1_100_000)}}}"}}""";
         Assert.Equal(413, (await PostAsync(alice, $"/api/user-tasks/{taskId}/complete", huge)).Status);
 
         var task = await alice.GetFromJsonAsync<JsonElement>($"/api/user-tasks/{taskId}");

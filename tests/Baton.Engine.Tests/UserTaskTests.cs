@@ -235,7 +235,9 @@ public sealed class UserTaskTests
         await using var host = await StartAsync();
         for (var i = 0; i < 5; i++)
         {
-            await host.Client.StartWorkflowAsync<ExpenseWorkflow>(new ExpenseReport($"exp-{i}", "dana", i % 2 == 0 ? 5000m : 10m));
+            // One at a time: a task's creation time is its workflow's step time, so each gets its own minute.
+            var started = await host.Client.StartWorkflowAsync<ExpenseWorkflow>(new ExpenseReport($"exp-{i}", "dana", i % 2 == 0 ? 5000m : 10m));
+            await host.WaitForUserTaskAsync(started.WorkflowId);
             host.Clock.Advance(TimeSpan.FromMinutes(1));
         }
         var alice = host.Inbox("alice", "manager");

@@ -46,8 +46,24 @@ public sealed class SleepyWorkflow : Workflow<string, string>
     }
 }
 
+/// <summary>Returns a value System.Text.Json refuses to write (an undefined JsonElement).</summary>
+public sealed class UnwritableResultWorkflow : Workflow<int, System.Text.Json.JsonElement>
+{
+    protected override Task<System.Text.Json.JsonElement> RunAsync(int input) => Task.FromResult(default(System.Text.Json.JsonElement));
+}
+
 public sealed class WorkflowFeatureTests
 {
+    [Fact]
+    public async Task Result_SerializerRefusesIt_WorkflowFailsInsteadOfRetryingForever()
+    {
+        await using var host = await TestHosts.StartAsync(more: b => b.AddWorkflow<UnwritableResultWorkflow>());
+        var started = await host.Client.StartWorkflowAsync<UnwritableResultWorkflow>(1);
+        var info = await host.WaitForFinishAsync(started.WorkflowId);
+        Assert.Equal(WorkflowState.Failed, info.State);
+        Assert.Equal("ResultUnserializable", info.Error!.Type);
+    }
+
     private static Task<BatonTestHost> StartAsync(ExternalSystem? system = null) => TestHosts.StartAsync(system, b =>
         b.AddWorkflow<DeterministicWorkflow>().AddWorkflow<ParentWorkflow>().AddWorkflow<SleepyWorkflow>());
 

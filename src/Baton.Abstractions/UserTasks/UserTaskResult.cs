@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Baton;
 
@@ -22,10 +23,12 @@ public sealed record UserTaskResult<TData>
     /// <summary>Completed or timed out.</summary>
     public required UserTaskOutcome Outcome { get; init; }
 
-    /// <summary>The submitted data (default when timed out).</summary>
+    /// <summary>The submitted data (default when timed out, and then left out of JSON).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public TData? Data { get; init; }
 
     /// <summary>The task's input, with the submitted data merged in at the request's <see cref="UserTaskRequest.EnrichPath"/> when one was given.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public JsonElement Input { get; init; }
 
     /// <summary>Who submitted the data.</summary>

@@ -73,7 +73,9 @@ internal sealed partial class WorkflowInstance
         {
             (State, result, error) = Outcome();
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException)
+        // System.Text.Json reports some values it cannot write (an undefined JsonElement...) as InvalidOperationException:
+        // the workflow fails with the reason instead of its step failing again and again.
+        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException)
         {
             (State, result, error) = (WorkflowState.Failed, null, _services.Codec.SerializeError(new TaskError("ResultUnserializable", e.Message)));
         }

@@ -98,7 +98,7 @@ internal sealed class Listener : IAsyncDisposable
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
-        if (!string.Equals(e.Channel, _channel, StringComparison.Ordinal) || Effects.Parse(e.Payload) is not { } parsed)
+        if (!string.Equals(e.Channel, _channel, StringComparison.Ordinal) || Notifications.Parse(e.Payload) is not { } parsed)
         {
             return;
         }

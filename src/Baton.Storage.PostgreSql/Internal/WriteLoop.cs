@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Baton.Engine.Storage;
+using Baton.Storage.Relational;
 using Npgsql;
 
 namespace Baton.Storage.PostgreSql.Internal;
@@ -84,7 +85,7 @@ internal sealed class WriteLoop : IAsyncDisposable
         try
         {
             using var connection = Begin();
-            var sql = new Sql(connection);
+            using var sql = new Sql(connection, PostgreSqlDialect.Instance, cached: false);
             var context = new WriteContext(sql);
             try
             {
@@ -101,7 +102,7 @@ internal sealed class WriteLoop : IAsyncDisposable
                 }
                 if (!effects.IsEmpty)
                 {
-                    foreach (var payload in effects.Payloads(_senderId))
+                    foreach (var payload in Notifications.Payloads(effects, _senderId))
                     {
                         sql.Exec("SELECT pg_notify(@channel, @payload)", ("@channel", _channel), ("@payload", payload));
                     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Baton.Storage.Relational;
 using Microsoft.Data.Sqlite;
 
 namespace Baton.Storage.Sqlite.Internal;
@@ -36,7 +37,7 @@ internal sealed class ReadPool : IDisposable
             connection.Dispose();
             throw;
         }
-        return new Sql(connection, cached: true);
+        return new Sql(connection, SqliteDialect.Instance, cached: true);
     }
 
     public void Return(Sql sql)

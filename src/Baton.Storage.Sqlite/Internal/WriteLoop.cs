@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Baton.Engine.Storage;
+using Baton.Storage.Relational;
 
 namespace Baton.Storage.Sqlite.Internal;
 

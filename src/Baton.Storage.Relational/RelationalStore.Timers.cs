@@ -1,22 +1,21 @@
 using Baton.Engine.Storage;
-using Baton.Storage.PostgreSql.Internal;
 
-namespace Baton.Storage.PostgreSql;
+namespace Baton.Storage.Relational;
 
-public sealed partial class PostgreSqlStore
+// ITimerStore.
+internal sealed partial class RelationalStore
 {
     private static readonly string DeadlinePassed = JsonText.Error("TimedOut", "delegation deadline passed");
     private static readonly string HeartbeatMissed = JsonText.Error("TimedOut", "heartbeat interval passed without progress");
 
     private sealed record TimerRow(long Id, TimerKind Kind, long DueAt, string WorkflowId, int? CommandId, string? TaskId);
 
-    /// <inheritdoc />
-    public Task<TimerFireResult> FireDueTimersAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default) =>
+    public Task<TimerFireResult> FireDueTimersAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
         WriteAsync(
             ctx =>
             {
                 var timers = ctx.Sql.Query(
-                    "SELECT id, kind, due_at, workflow_id, command_id, task_id FROM timers WHERE due_at <= @now ORDER BY due_at, id LIMIT @max FOR UPDATE SKIP LOCKED",
+                    "SELECT id, kind, due_at, workflow_id, command_id, task_id FROM timers WHERE due_at <= @now ORDER BY due_at, id LIMIT @max {for update skip locked}",
                     r => new TimerRow(r.GetInt64(0), Enum.Parse<TimerKind>(r.GetString(1)), r.GetInt64(2), r.GetString(3),
                         r.IsDBNull(4) ? null : r.GetInt32(4), r.IsDBNull(5) ? null : r.GetString(5)),
                     ("@now", Rows.Ms(now)), ("@max", Math.Max(0, max)));
@@ -83,7 +82,6 @@ public sealed partial class PostgreSqlStore
 
     private static void DeleteTimer(WriteContext ctx, long id) => ctx.Sql.Exec("DELETE FROM timers WHERE id = @id", ("@id", id));
 
-    /// <inheritdoc />
-    public async Task<DateTimeOffset?> GetNextTimerDueAsync(CancellationToken cancellationToken = default) =>
-        await ReadScalarAsync("SELECT MIN(due_at) FROM timers", cancellationToken).ConfigureAwait(false) is long ms ? Rows.Time(ms) : null;
+    public async Task<DateTimeOffset?> GetNextTimerDueAsync(CancellationToken cancellationToken) =>
+        await _runner.ReadScalarAsync("SELECT MIN(due_at) FROM timers", [], cancellationToken).ConfigureAwait(false) is long ms ? Rows.Time(ms) : null;
 }

@@ -1,6 +1,6 @@
 using Baton.Engine.Storage;
 
-namespace Baton.Storage.Sqlite.Internal;
+namespace Baton.Storage.Relational;
 
 /// <summary>What committed writes made available, raised as <see cref="StoreSignals"/> after the commit.</summary>
 internal sealed class Effects
@@ -12,6 +12,11 @@ internal sealed class Effects
     public bool TasksReady { get; set; }
 
     public bool TimersChanged { get; set; }
+
+    /// <summary>Ids of the workflows that finished, in order.</summary>
+    public IReadOnlyList<string> FinishedWorkflows => _finished;
+
+    public bool IsEmpty => !WorkflowsReady && !TasksReady && !TimersChanged && _finished.Count == 0;
 
     public void WorkflowFinished(string workflowId) => _finished.Add(workflowId);
 

@@ -1,74 +1,68 @@
 using System.Globalization;
 using System.Text;
 using Baton.Engine.Storage;
-using Baton.Storage.Sqlite.Internal;
 
-namespace Baton.Storage.Sqlite;
+namespace Baton.Storage.Relational;
 
-public sealed partial class SqliteStore
+// ITaskStore.
+internal sealed partial class RelationalStore
 {
     private const string WatermarkKey = "timeout-between.watermark";
 
-    /// <inheritdoc />
-    public Task<TaskRecord?> GetTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
-        ReadAsync(sql => sql.First("SELECT " + Rows.TaskColumns + " FROM tasks WHERE task_id = $id", Rows.Task, ("$id", taskId)), cancellationToken);
+    public Task<TaskRecord?> GetTaskAsync(string taskId, CancellationToken cancellationToken) =>
+        _runner.ReadFirstAsync("SELECT " + Rows.TaskColumns + " FROM tasks WHERE task_id = @id", Rows.Task, [("@id", taskId)], cancellationToken);
 
-    /// <inheritdoc />
-    public Task<IReadOnlyList<TaskRecord>> ListTasksAsync(TaskListQuery query, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<TaskRecord>> ListTasksAsync(TaskListQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         var where = new StringBuilder("1 = 1");
         var args = new List<(string, object?)>();
         if (query.State is { } state)
         {
-            where.Append(" AND state = $state");
-            args.Add(("$state", state.ToString()));
+            where.Append(" AND state = @state");
+            args.Add(("@state", state.ToString()));
         }
         else if (query.OpenOnly)
         {
-            where.Append(" AND open = 1");
+            where.Append(" AND open = {true}");
         }
         if (query.ServiceName is { } service)
         {
-            where.Append(" AND service_name = $service");
-            args.Add(("$service", service));
+            where.Append(" AND service_name = @service");
+            args.Add(("@service", service));
         }
         if (query.WorkflowId is { } workflowId)
         {
-            where.Append(" AND workflow_id = $wf");
-            args.Add(("$wf", workflowId));
+            where.Append(" AND workflow_id = @wf");
+            args.Add(("@wf", workflowId));
         }
         if (query.Tag is { } tag)
         {
-            where.Append(" AND task_id IN (SELECT task_id FROM task_tags WHERE tag = $tag)");
-            args.Add(("$tag", tag));
+            where.Append(" AND task_id IN (SELECT task_id FROM task_tags WHERE tag = @tag)");
+            args.Add(("@tag", tag));
         }
         if (query.CreatedBefore is { } before)
         {
-            where.Append(" AND created_at < $before");
-            args.Add(("$before", Rows.Ms(before)));
+            where.Append(" AND created_at < @before");
+            args.Add(("@before", Rows.Ms(before)));
         }
         var cmp = query.NewestFirst ? "<" : ">";
         if (query.After is { } after)
         {
-            where.Append(CultureInfo.InvariantCulture, $" AND (created_at {cmp} $afterAt OR (created_at = $afterAt AND task_id {cmp} $afterId))");
-            args.Add(("$afterAt", Rows.Ms(after.CreatedAt)));
-            args.Add(("$afterId", after.TaskId));
+            where.Append(CultureInfo.InvariantCulture, $" AND (created_at {cmp} @afterAt OR (created_at = @afterAt AND task_id {cmp} @afterId))");
+            args.Add(("@afterAt", Rows.Ms(after.CreatedAt)));
+            args.Add(("@afterId", after.TaskId));
         }
-        args.Add(("$limit", Math.Max(0, query.Limit)));
+        args.Add(("@limit", Math.Max(0, query.Limit)));
         var order = query.NewestFirst ? "created_at DESC, task_id DESC" : "created_at, task_id";
-        var text = "SELECT " + Rows.TaskColumns + " FROM tasks WHERE " + where + " ORDER BY " + order + " LIMIT $limit";
-        return ReadAsync<IReadOnlyList<TaskRecord>>(sql => sql.Query(text, Rows.Task, [.. args]), cancellationToken);
+        var text = "SELECT " + Rows.TaskColumns + " FROM tasks WHERE " + where + " ORDER BY " + order + " LIMIT @limit";
+        return _runner.ReadListAsync(text, Rows.Task, [.. args], cancellationToken);
     }
 
-    /// <inheritdoc />
-    public Task<IReadOnlyList<TaskAuditRecord>> GetTaskAuditAsync(string taskId, CancellationToken cancellationToken = default) =>
-        ReadAsync<IReadOnlyList<TaskAuditRecord>>(
-            sql => sql.Query("SELECT " + Rows.AuditColumns + " FROM task_audit WHERE task_id = $id ORDER BY seq", Rows.Audit, ("$id", taskId)),
-            cancellationToken);
+    public Task<IReadOnlyList<TaskAuditRecord>> GetTaskAuditAsync(string taskId, CancellationToken cancellationToken) =>
+        _runner.ReadListAsync("SELECT " + Rows.AuditColumns + " FROM task_audit WHERE task_id = @id ORDER BY seq", Rows.Audit, [("@id", taskId)], cancellationToken);
 
-    /// <inheritdoc />
-    public Task<TaskOperationResult> ResolveTaskAsync(TaskResolution resolution, CancellationToken cancellationToken = default)
+    public Task<TaskOperationResult> ResolveTaskAsync(TaskResolution resolution, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resolution);
         return WriteAsync(ctx => Resolve(ctx, resolution), cancellationToken);
@@ -89,6 +83,16 @@ public sealed partial class SqliteStore
         {
             return new TaskOperationResult(TaskResolutionStatus.WrongState, task);
         }
+        if (resolution.UserAccess is { } access)
+        {
+            // The person's right to decide is checked under the same lock as the decision: a claim or reassignment that
+            // commits first wins, one that comes later finds the task finished.
+            var userTask = Mutations.GetUserTask(ctx, task.TaskId);
+            if (userTask is not null && Mutations.Refusal(userTask, access) is { } refusal)
+            {
+                return new TaskOperationResult(refusal, task, userTask.ClaimedBy);
+            }
+        }
         var (state, result, error) = resolution.Kind switch
         {
             TaskResolutionKind.Complete => (TaskState.Completed, resolution.Result, (string?)null),
@@ -96,12 +100,11 @@ public sealed partial class SqliteStore
             TaskResolutionKind.TimeOut => (TaskState.TimedOut, null, resolution.Error ?? JsonText.Error("TimedOut", "timed out")),
             _ => throw new ArgumentOutOfRangeException(nameof(resolution), resolution.Kind, "Unknown resolution kind."),
         };
-        Mutations.FinishTask(ctx, task, state, result, error, resolution.At, resolution.Source);
+        Mutations.FinishTask(ctx, task, state, result, error, resolution.At, resolution.Source, resolution.AuditDetail);
         return new TaskOperationResult(TaskResolutionStatus.Applied, Mutations.GetTask(ctx, task.TaskId));
     }
 
-    /// <inheritdoc />
-    public Task<TaskOperationResult> RecordProgressAsync(TaskProgressUpdate update, CancellationToken cancellationToken = default)
+    public Task<TaskOperationResult> RecordProgressAsync(TaskProgressUpdate update, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(update);
         return WriteAsync(
@@ -118,10 +121,10 @@ public sealed partial class SqliteStore
                 }
                 var at = Rows.Ms(update.At);
                 ctx.Sql.Exec(
-                    "UPDATE tasks SET progress_percent = $percent, progress_message = $message, progress_details = $details, progress_at = $at, " +
-                    "updated_at = $at, heartbeat_due_at = CASE WHEN heartbeat_interval IS NULL THEN heartbeat_due_at ELSE $at + heartbeat_interval END " +
-                    "WHERE task_id = $id",
-                    ("$id", task.TaskId), ("$percent", update.Percent), ("$message", update.Message), ("$details", update.Details), ("$at", at));
+                    "UPDATE tasks SET progress_percent = @percent, progress_message = @message, progress_details = @details, progress_at = @at, " +
+                    "updated_at = @at, heartbeat_due_at = CASE WHEN heartbeat_interval IS NULL THEN heartbeat_due_at ELSE @at + heartbeat_interval END " +
+                    "WHERE task_id = @id",
+                    ("@id", task.TaskId), ("@percent", update.Percent), ("@message", update.Message), ("@details", update.Details), ("@at", at));
                 var json = JsonText.Progress(update.Percent, update.Message, update.Details);
                 Mutations.Audit(ctx, task.TaskId, update.At, "Progress", update.Source, null, json);
                 Mutations.AppendHistory(ctx, task.WorkflowId, new NewHistoryEvent(
@@ -131,8 +134,7 @@ public sealed partial class SqliteStore
             cancellationToken);
     }
 
-    /// <inheritdoc />
-    public Task<TaskOperationResult> RequestTaskRetryAsync(string taskId, string? serviceName, AuditSource source, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public Task<TaskOperationResult> RequestTaskRetryAsync(string taskId, string? serviceName, AuditSource source, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         return WriteAsync(
@@ -152,10 +154,10 @@ public sealed partial class SqliteStore
                     return new TaskOperationResult(TaskResolutionStatus.WrongState, task);
                 }
                 ctx.Sql.Exec(
-                    "UPDATE tasks SET state = 'Scheduled', ready_at = $at, updated_at = $at, lease_owner = NULL, lease_until = NULL, " +
-                    "heartbeat_due_at = NULL WHERE task_id = $id",
-                    ("$id", taskId), ("$at", Rows.Ms(at)));
-                ctx.Sql.Exec("DELETE FROM timers WHERE task_id = $id AND kind = 'TaskHeartbeat'", ("$id", taskId));
+                    "UPDATE tasks SET state = 'Scheduled', ready_at = @at, updated_at = @at, lease_owner = NULL, lease_until = NULL, " +
+                    "heartbeat_due_at = NULL WHERE task_id = @id",
+                    ("@id", taskId), ("@at", Rows.Ms(at)));
+                ctx.Sql.Exec("DELETE FROM timers WHERE task_id = @id AND kind = 'TaskHeartbeat'", ("@id", taskId));
                 Mutations.Audit(ctx, taskId, at, "RetryRequested", source, null, null);
                 ctx.Effects.TasksReady = true;
                 return new TaskOperationResult(TaskResolutionStatus.Applied, Mutations.GetTask(ctx, taskId));
@@ -163,31 +165,32 @@ public sealed partial class SqliteStore
             cancellationToken);
     }
 
-    /// <inheritdoc />
-    public Task<TimeoutBetweenOutcome> TimeoutTasksBetweenAsync(DateTimeOffset? from, DateTimeOffset to, AuditSource source, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public Task<TimeoutBetweenOutcome> TimeoutTasksBetweenAsync(DateTimeOffset? from, DateTimeOffset to, AuditSource source, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         return WriteAsync(
             ctx =>
             {
                 var start = from;
-                if (start is null && ctx.Sql.Scalar("SELECT value FROM kv WHERE key = $key", ("$key", WatermarkKey)) is string stored)
+                // The watermark row is locked first so that nodes running TimeoutBetween together take turns (where rows lock).
+                ctx.Sql.Exec("INSERT INTO kv (key, value) VALUES (@key, '') ON CONFLICT (key) DO NOTHING", ("@key", WatermarkKey));
+                if (ctx.Sql.Scalar("SELECT value FROM kv WHERE key = @key {for update}", ("@key", WatermarkKey)) is string stored && start is null && stored.Length > 0)
                 {
                     start = Rows.Time(long.Parse(stored, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
                 }
                 var effectiveFrom = start ?? DateTimeOffset.MinValue;
                 var tasks = ctx.Sql.Query(
-                    "SELECT " + Rows.TaskColumns + " FROM tasks INDEXED BY ix_tasks_open_deadline WHERE open = 1 AND deadline_at IS NOT NULL AND deadline_at >= $from AND deadline_at < $to " +
+                    "SELECT " + Rows.TaskColumns + " FROM tasks {indexed by ix_tasks_open_deadline} WHERE open = {true} AND deadline_at IS NOT NULL AND deadline_at >= @from AND deadline_at < @to " +
                     "ORDER BY deadline_at, task_id",
-                    Rows.Task, ("$from", Rows.Ms(effectiveFrom)), ("$to", Rows.Ms(to)));
+                    Rows.Task, ("@from", Rows.Ms(effectiveFrom)), ("@to", Rows.Ms(to)));
                 var error = JsonText.Error("TimedOut", "timeout-between");
                 foreach (var task in tasks)
                 {
                     Mutations.FinishTask(ctx, task, TaskState.TimedOut, null, error, at, source);
                 }
                 ctx.Sql.Exec(
-                    "INSERT INTO kv (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    ("$key", WatermarkKey), ("$value", Invariant(Rows.Ms(to))));
+                    "INSERT INTO kv (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    ("@key", WatermarkKey), ("@value", Invariant(Rows.Ms(to))));
                 return new TimeoutBetweenOutcome(effectiveFrom, to, tasks.Select(t => t.TaskId).ToList());
             },
             cancellationToken);

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Baton.Storage.PostgreSql.Internal;
+namespace Baton.Storage.Relational;
 
 /// <summary>JSON texts the store writes: tags, meta, errors, progress, timer due times.</summary>
 internal static class JsonText

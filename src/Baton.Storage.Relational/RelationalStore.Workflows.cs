@@ -1,30 +1,26 @@
 using System.Text;
 using Baton.Engine.Storage;
-using Baton.Storage.PostgreSql.Internal;
 
-namespace Baton.Storage.PostgreSql;
+namespace Baton.Storage.Relational;
 
-public sealed partial class PostgreSqlStore
+// IWorkflowStore.
+internal sealed partial class RelationalStore
 {
-    /// <inheritdoc />
-    public Task<CreateWorkflowResult> CreateWorkflowAsync(NewWorkflow workflow, CancellationToken cancellationToken = default)
+    public Task<CreateWorkflowResult> CreateWorkflowAsync(NewWorkflow workflow, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workflow);
         return WriteAsync(ctx => Mutations.CreateWorkflow(ctx, workflow), cancellationToken);
     }
 
-    /// <inheritdoc />
-    public Task<WorkflowRecord?> GetWorkflowAsync(string workflowId, CancellationToken cancellationToken = default) =>
-        ReadFirstAsync("SELECT " + Rows.WorkflowColumns + " FROM workflows WHERE id = @id", Rows.Workflow, cancellationToken, ("@id", workflowId));
+    public Task<WorkflowRecord?> GetWorkflowAsync(string workflowId, CancellationToken cancellationToken) =>
+        _runner.ReadFirstAsync("SELECT " + Rows.WorkflowColumns + " FROM workflows WHERE id = @id", Rows.Workflow, [("@id", workflowId)], cancellationToken);
 
-    /// <inheritdoc />
-    public Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string workflowId, long afterSeq = 0, CancellationToken cancellationToken = default) =>
-        ReadListAsync(
+    public Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string workflowId, long afterSeq, CancellationToken cancellationToken) =>
+        _runner.ReadListAsync(
             "SELECT " + Rows.HistoryColumns + " FROM history WHERE workflow_id = @id AND seq > @after ORDER BY seq",
-            Rows.History, cancellationToken, ("@id", workflowId), ("@after", afterSeq));
+            Rows.History, [("@id", workflowId), ("@after", afterSeq)], cancellationToken);
 
-    /// <inheritdoc />
-    public Task<IReadOnlyList<WorkflowRecord>> ListWorkflowsAsync(WorkflowListQuery query, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<WorkflowRecord>> ListWorkflowsAsync(WorkflowListQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         var where = new StringBuilder("1 = 1");
@@ -52,11 +48,10 @@ public sealed partial class PostgreSqlStore
         }
         args.Add(("@limit", Math.Max(0, query.Limit)));
         var text = "SELECT " + Rows.WorkflowColumns + " FROM workflows WHERE " + where + " ORDER BY created_at DESC, id DESC LIMIT @limit";
-        return ReadListAsync(text, Rows.Workflow, cancellationToken, [.. args]);
+        return _runner.ReadListAsync(text, Rows.Workflow, [.. args], cancellationToken);
     }
 
-    /// <inheritdoc />
-    public Task<CancelWorkflowResult> CancelWorkflowAsync(WorkflowCancellation cancellation, CancellationToken cancellationToken = default)
+    public Task<CancelWorkflowResult> CancelWorkflowAsync(WorkflowCancellation cancellation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cancellation);
         return WriteAsync(

@@ -1,13 +1,14 @@
-namespace Baton.Storage.PostgreSql;
+using Baton.Engine.Storage;
 
-public sealed partial class PostgreSqlStore
+namespace Baton.Storage.Relational;
+
+// IKeyValueStore and ISchemaStore.
+internal sealed partial class RelationalStore
 {
-    /// <inheritdoc />
-    public async Task<string?> GetValueAsync(string key, CancellationToken cancellationToken = default) =>
-        (await ReadScalarAsync("SELECT value FROM kv WHERE key = @key", cancellationToken, ("@key", key)).ConfigureAwait(false)) as string;
+    public async Task<string?> GetValueAsync(string key, CancellationToken cancellationToken) =>
+        await _runner.ReadScalarAsync("SELECT value FROM kv WHERE key = @key", [("@key", key)], cancellationToken).ConfigureAwait(false) as string;
 
-    /// <inheritdoc />
-    public Task<string> GetOrAddValueAsync(string key, string value, CancellationToken cancellationToken = default)
+    public Task<string> GetOrAddValueAsync(string key, string value, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
@@ -20,8 +21,7 @@ public sealed partial class PostgreSqlStore
             cancellationToken);
     }
 
-    /// <inheritdoc />
-    public Task SetValueAsync(string key, string value, CancellationToken cancellationToken = default)
+    public Task SetValueAsync(string key, string value, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
@@ -32,8 +32,7 @@ public sealed partial class PostgreSqlStore
             cancellationToken);
     }
 
-    /// <inheritdoc />
-    public Task EnsureSchemaAsync(string schemaId, string schema, CancellationToken cancellationToken = default)
+    public Task EnsureSchemaAsync(string schemaId, string schema, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(schemaId);
         ArgumentNullException.ThrowIfNull(schema);
@@ -42,7 +41,6 @@ public sealed partial class PostgreSqlStore
             cancellationToken);
     }
 
-    /// <inheritdoc />
-    public async Task<string?> GetSchemaAsync(string schemaId, CancellationToken cancellationToken = default) =>
-        (await ReadScalarAsync("SELECT schema FROM schemas WHERE schema_id = @id", cancellationToken, ("@id", schemaId)).ConfigureAwait(false)) as string;
+    public async Task<string?> GetSchemaAsync(string schemaId, CancellationToken cancellationToken) =>
+        await _runner.ReadScalarAsync("SELECT schema FROM schemas WHERE schema_id = @id", [("@id", schemaId)], cancellationToken).ConfigureAwait(false) as string;
 }

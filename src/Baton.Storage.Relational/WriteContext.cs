@@ -1,10 +1,13 @@
-namespace Baton.Storage.PostgreSql.Internal;
+namespace Baton.Storage.Relational;
 
 /// <summary>Thrown when a writer's transaction cannot continue (a savepoint could not be rolled back): the whole batch fails.</summary>
 internal sealed class WriterBrokenException(string message, Exception inner) : Exception(message, inner);
 
-/// <summary>One writer's connection inside its open transaction, and the effects of the savepoint being run.</summary>
-internal sealed class WriteContext
+/// <summary>
+/// A writer's connection inside its open transaction, and the effects of the savepoint being run. Every write of the shared
+/// store logic takes one (see <see cref="Mutations"/>).
+/// </summary>
+internal sealed class WriteContext : IDisposable
 {
     private int _depth;
 
@@ -23,15 +26,15 @@ internal sealed class WriteContext
     /// <summary>Runs <paramref name="body"/> in its own savepoint: on an exception only its writes and effects are undone.</summary>
     public T InSavepoint<T>(Func<T> body, Effects into)
     {
-        var name = "sp" + _depth.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var savepoint = Savepoint.At(_depth);
         var outer = Effects;
         Effects = new Effects();
         _depth++;
-        Sql.Exec("SAVEPOINT " + name);
+        Sql.Exec(savepoint.Begin);
         try
         {
             var result = body();
-            Sql.Exec("RELEASE SAVEPOINT " + name);
+            Sql.Exec(savepoint.Release);
             Effects.MergeInto(into);
             return result;
         }
@@ -39,8 +42,8 @@ internal sealed class WriteContext
         {
             try
             {
-                Sql.Exec("ROLLBACK TO SAVEPOINT " + name);
-                Sql.Exec("RELEASE SAVEPOINT " + name);
+                Sql.Exec(savepoint.RollBack);
+                Sql.Exec(savepoint.Release);
             }
             catch (Exception rollback)
             {
@@ -57,4 +60,43 @@ internal sealed class WriteContext
 
     /// <summary>Runs one element of a multi-element operation in a nested savepoint.</summary>
     public T Element<T>(Func<T> body) => InSavepoint(body, Effects);
+
+    public void Dispose() => Sql.Dispose();
+}
+
+/// <summary>The statements of the savepoint at one nesting depth, built once (both engines accept this syntax).</summary>
+internal sealed class Savepoint
+{
+    private static Savepoint[] s_depths = [];
+
+    private Savepoint(int depth)
+    {
+        var name = "sp" + depth.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Begin = "SAVEPOINT " + name;
+        Release = "RELEASE SAVEPOINT " + name;
+        RollBack = "ROLLBACK TO SAVEPOINT " + name;
+    }
+
+    public string Begin { get; }
+
+    public string Release { get; }
+
+    public string RollBack { get; }
+
+    public static Savepoint At(int depth)
+    {
+        var depths = Volatile.Read(ref s_depths);
+        if (depth < depths.Length)
+        {
+            return depths[depth];
+        }
+        var grown = new Savepoint[depth + 1];
+        depths.CopyTo(grown, 0);
+        for (var i = depths.Length; i < grown.Length; i++)
+        {
+            grown[i] = new Savepoint(i);
+        }
+        Volatile.Write(ref s_depths, grown);
+        return grown[depth];
+    }
 }

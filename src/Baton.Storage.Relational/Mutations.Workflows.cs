@@ -1,14 +1,13 @@
 using Baton.Engine.Storage;
 
-namespace Baton.Storage.Sqlite.Internal;
+namespace Baton.Storage.Relational;
 
-/// <summary>Writes shared by several operations; always run on the writer, inside its transaction.</summary>
 internal static partial class Mutations
 {
-    private const string SelectWorkflow = "SELECT " + Rows.WorkflowColumns + " FROM workflows WHERE id = $id";
+    private const string SelectWorkflow = "SELECT " + Rows.WorkflowColumns + " FROM workflows WHERE id = @id {for update}";
 
     public static WorkflowRecord? GetWorkflow(WriteContext ctx, string workflowId) =>
-        ctx.Sql.First(SelectWorkflow, Rows.Workflow, ("$id", workflowId));
+        ctx.Sql.First(SelectWorkflow, Rows.Workflow, ("@id", workflowId));
 
     public static CreateWorkflowResult CreateWorkflow(WriteContext ctx, NewWorkflow workflow)
     {
@@ -17,17 +16,22 @@ internal static partial class Mutations
             return new CreateWorkflowResult(CreateWorkflowStatus.AlreadyExists, existing);
         }
         var created = Rows.Ms(workflow.CreatedAt);
-        ctx.Sql.Exec(
+        // Another node may create the same id meanwhile: the insert then waits for it and does nothing.
+        var inserted = ctx.Sql.Exec(
             "INSERT INTO workflows (id, name, state, input, parent_id, parent_command_id, tags, meta, created_at, updated_at, version, next_seq, pending, pending_since) " +
-            "VALUES ($id, $name, 'Running', $input, $parent, $parentCommand, $tags, $meta, $at, $at, 1, 1, 1, $at)",
-            ("$id", workflow.Id), ("$name", workflow.Name), ("$input", workflow.Input), ("$parent", workflow.ParentId),
-            ("$parentCommand", workflow.ParentCommandId), ("$tags", JsonText.Tags(workflow.Tags)), ("$meta", JsonText.Meta(workflow.Meta)),
-            ("$at", created));
+            "VALUES (@id, @name, 'Running', @input, @parent, @parentCommand, @tags, @meta, @at, @at, 1, 1, {true}, @at) ON CONFLICT (id) DO NOTHING",
+            ("@id", workflow.Id), ("@name", workflow.Name), ("@input", workflow.Input), ("@parent", workflow.ParentId),
+            ("@parentCommand", workflow.ParentCommandId), ("@tags", JsonText.Tags(workflow.Tags)), ("@meta", JsonText.Meta(workflow.Meta)),
+            ("@at", created));
+        if (inserted == 0)
+        {
+            return new CreateWorkflowResult(CreateWorkflowStatus.AlreadyExists, GetWorkflow(ctx, workflow.Id)!);
+        }
         foreach (var tag in workflow.Tags.Distinct(StringComparer.Ordinal))
         {
             ctx.Sql.Exec(
-                "INSERT OR IGNORE INTO workflow_tags (tag, workflow_id, created_at) VALUES ($tag, $id, $at)",
-                ("$tag", tag), ("$id", workflow.Id), ("$at", created));
+                "INSERT INTO workflow_tags (tag, workflow_id, created_at) VALUES (@tag, @id, @at) ON CONFLICT DO NOTHING",
+                ("@tag", tag), ("@id", workflow.Id), ("@at", created));
         }
         AppendHistory(ctx, workflow.Id, new NewHistoryEvent(HistoryEventKind.WorkflowStarted, workflow.CreatedAt, Name: workflow.Name, Payload: workflow.Input));
         ctx.Effects.WorkflowsReady = true;
@@ -37,15 +41,15 @@ internal static partial class Mutations
     /// <summary>Appends an event at the workflow's next sequence number; returns it, or null when the workflow does not exist.</summary>
     public static long? AppendHistory(WriteContext ctx, string workflowId, NewHistoryEvent e)
     {
-        var seq = ctx.Sql.Long("UPDATE workflows SET next_seq = next_seq + 1 WHERE id = $id RETURNING next_seq - 1", ("$id", workflowId));
+        var seq = ctx.Sql.Long("UPDATE workflows SET next_seq = next_seq + 1 WHERE id = @id RETURNING next_seq - 1", ("@id", workflowId));
         if (seq is null)
         {
             return null;
         }
         ctx.Sql.Exec(
-            "INSERT INTO history (workflow_id, seq, kind, at, command_id, name, ref_id, payload) VALUES ($wf, $seq, $kind, $at, $cmd, $name, $ref, $payload)",
-            ("$wf", workflowId), ("$seq", seq), ("$kind", e.Kind.ToString()), ("$at", Rows.Ms(e.At)), ("$cmd", e.CommandId),
-            ("$name", e.Name), ("$ref", e.RefId), ("$payload", e.Payload));
+            "INSERT INTO history (workflow_id, seq, kind, at, command_id, name, ref_id, payload) VALUES (@wf, @seq, @kind, @at, @cmd, @name, @ref, @payload)",
+            ("@wf", workflowId), ("@seq", seq), ("@kind", e.Kind.ToString()), ("@at", Rows.Ms(e.At)), ("@cmd", e.CommandId),
+            ("@name", e.Name), ("@ref", e.RefId), ("@payload", e.Payload));
         return seq;
     }
 
@@ -54,16 +58,16 @@ internal static partial class Mutations
     {
         var at = Rows.Ms(message.At);
         var marked = ctx.Sql.Exec(
-            "UPDATE workflows SET pending_since = CASE WHEN pending = 1 THEN pending_since ELSE $at END, pending = 1 WHERE id = $id AND state = 'Running'",
-            ("$id", message.WorkflowId), ("$at", at));
+            "UPDATE workflows SET pending_since = CASE WHEN pending = {true} THEN pending_since ELSE @at END, pending = {true} WHERE id = @id AND state = 'Running'",
+            ("@id", message.WorkflowId), ("@at", at));
         if (marked == 0)
         {
             return false;
         }
         ctx.Sql.Exec(
-            "INSERT INTO inbox (workflow_id, kind, command_id, ref_id, payload, at) VALUES ($wf, $kind, $cmd, $ref, $payload, $at)",
-            ("$wf", message.WorkflowId), ("$kind", message.Kind.ToString()), ("$cmd", message.CommandId), ("$ref", message.RefId),
-            ("$payload", message.Payload), ("$at", at));
+            "INSERT INTO inbox (workflow_id, kind, command_id, ref_id, payload, at) VALUES (@wf, @kind, @cmd, @ref, @payload, @at)",
+            ("@wf", message.WorkflowId), ("@kind", message.Kind.ToString()), ("@cmd", message.CommandId), ("@ref", message.RefId),
+            ("@payload", message.Payload), ("@at", at));
         ctx.Effects.WorkflowsReady = true;
         return true;
     }
@@ -75,15 +79,15 @@ internal static partial class Mutations
     public static void FinishWorkflow(WriteContext ctx, string workflowId, string taskError, AuditSource source, DateTimeOffset at)
     {
         var open = ctx.Sql.Query(
-            "SELECT " + Rows.TaskColumns + " FROM tasks WHERE workflow_id = $wf AND open = 1 ORDER BY created_at, task_id",
-            Rows.Task, ("$wf", workflowId));
+            "SELECT " + Rows.TaskColumns + " FROM tasks WHERE workflow_id = @wf AND open = {true} ORDER BY created_at, task_id",
+            Rows.Task, ("@wf", workflowId));
         foreach (var task in open)
         {
             CancelTask(ctx, task, taskError, source, at);
         }
-        ctx.Sql.Exec("DELETE FROM timers WHERE workflow_id = $wf", ("$wf", workflowId));
-        ctx.Sql.Exec("DELETE FROM inbox WHERE workflow_id = $wf", ("$wf", workflowId));
-        ctx.Sql.Exec("UPDATE workflows SET pending = 0, pending_since = NULL, lease_owner = NULL, lease_until = NULL WHERE id = $id", ("$id", workflowId));
+        ctx.Sql.Exec("DELETE FROM timers WHERE workflow_id = @wf", ("@wf", workflowId));
+        ctx.Sql.Exec("DELETE FROM inbox WHERE workflow_id = @wf", ("@wf", workflowId));
+        ctx.Sql.Exec("UPDATE workflows SET pending = {false}, pending_since = NULL, lease_owner = NULL, lease_until = NULL WHERE id = @id", ("@id", workflowId));
         ctx.Effects.WorkflowFinished(workflowId);
         ctx.Effects.TimersChanged = true;
     }
@@ -94,13 +98,13 @@ internal static partial class Mutations
         var error = JsonText.Error("Canceled", reason);
         var ms = Rows.Ms(at);
         ctx.Sql.Exec(
-            "UPDATE workflows SET state = 'Canceled', error = $error, completed_at = $at, updated_at = $at, version = version + 1 WHERE id = $id",
-            ("$id", workflow.Id), ("$error", error), ("$at", ms));
+            "UPDATE workflows SET state = 'Canceled', error = @error, completed_at = @at, updated_at = @at, version = version + 1 WHERE id = @id",
+            ("@id", workflow.Id), ("@error", error), ("@at", ms));
         AppendHistory(ctx, workflow.Id, new NewHistoryEvent(HistoryEventKind.WorkflowCanceled, at, Payload: error));
         FinishWorkflow(ctx, workflow.Id, error, source, at);
         var children = ctx.Sql.Query(
-            "SELECT " + Rows.WorkflowColumns + " FROM workflows INDEXED BY ix_workflows_parent WHERE parent_id = $id AND state = 'Running' ORDER BY created_at, id",
-            Rows.Workflow, ("$id", workflow.Id));
+            "SELECT " + Rows.WorkflowColumns + " FROM workflows {indexed by ix_workflows_parent} WHERE parent_id = @id AND state = 'Running' ORDER BY created_at, id",
+            Rows.Workflow, ("@id", workflow.Id));
         foreach (var child in children)
         {
             CancelTree(ctx, child, reason, source, at, root: false);

@@ -1,7 +1,7 @@
+using System.Data.Common;
 using Baton.Engine.Storage;
-using Npgsql;
 
-namespace Baton.Storage.PostgreSql.Internal;
+namespace Baton.Storage.Relational;
 
 /// <summary>Column lists and row mappers shared by readers and the writer.</summary>
 internal static class Rows
@@ -14,6 +14,13 @@ internal static class Rows
         "heartbeat_interval, heartbeat_due_at, handler_timeout, retry_policy, result_schema_id, result, error, tags, meta, " +
         "created_at, updated_at, delegated_at, completed_at, ready_at, lease_owner, lease_until, " +
         "progress_percent, progress_message, progress_details, progress_at";
+
+    /// <summary><see cref="TaskColumns"/> of the table aliased <c>t</c>, for joins.</summary>
+    public static readonly string TaskColumnsOfT = "t." + TaskColumns.Replace(", ", ", t.", StringComparison.Ordinal);
+
+    /// <summary>The columns of <c>user_tasks u</c> that <see cref="UserTask(DbDataReader)"/> reads, followed by <see cref="TaskColumnsOfT"/>.</summary>
+    public const string UserTaskColumns =
+        "u.name, u.spec, u.action, u.assignee, u.roles, u.priority, u.due_at, u.follow_up_at, u.enrich_path, u.data_type, u.claimed_by, u.claimed_at";
 
     public const string HistoryColumns = "seq, kind, at, command_id, name, ref_id, payload";
 
@@ -29,10 +36,10 @@ internal static class Rows
 
     public static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
-    public static WorkflowRecord Workflow(NpgsqlDataReader r) => Workflow(r, 0);
+    public static WorkflowRecord Workflow(DbDataReader r) => Workflow(r, 0);
 
     /// <summary>A workflow whose columns start at <paramref name="o"/>.</summary>
-    public static WorkflowRecord Workflow(NpgsqlDataReader r, int o) => new()
+    public static WorkflowRecord Workflow(DbDataReader r, int o) => new()
     {
         Id = r.GetString(o + 0),
         Name = r.GetString(o + 1),
@@ -50,10 +57,10 @@ internal static class Rows
         Version = r.GetInt64(o + 13),
     };
 
-    public static TaskRecord Task(NpgsqlDataReader r) => Task(r, 0);
+    public static TaskRecord Task(DbDataReader r) => Task(r, 0);
 
     /// <summary>A task whose columns start at <paramref name="o"/>.</summary>
-    public static TaskRecord Task(NpgsqlDataReader r, int o) => new()
+    public static TaskRecord Task(DbDataReader r, int o) => new()
     {
         TaskId = r.GetString(o + 0),
         WorkflowId = r.GetString(o + 1),
@@ -87,7 +94,25 @@ internal static class Rows
         ProgressAt = At(r, o + 29),
     };
 
-    public static HistoryEvent History(NpgsqlDataReader r) => new(
+    /// <summary>A user task: <see cref="UserTaskColumns"/> then the task's columns.</summary>
+    public static UserTaskRecord UserTask(DbDataReader r) => new()
+    {
+        Name = r.GetString(0),
+        Spec = r.GetString(1),
+        Action = r.GetString(2),
+        User = Str(r, 3),
+        Roles = JsonText.ReadTags(r.GetString(4)),
+        Priority = r.GetInt32(5),
+        DueAt = At(r, 6),
+        FollowUpAt = At(r, 7),
+        EnrichPath = Str(r, 8),
+        DataType = Str(r, 9),
+        ClaimedBy = Str(r, 10),
+        ClaimedAt = At(r, 11),
+        Task = Task(r, 12),
+    };
+
+    public static HistoryEvent History(DbDataReader r) => new(
         r.GetInt64(0),
         Enum.Parse<HistoryEventKind>(r.GetString(1)),
         Time(r.GetInt64(2)),
@@ -96,7 +121,7 @@ internal static class Rows
         Str(r, 5),
         Str(r, 6));
 
-    public static InboxMessage Inbox(NpgsqlDataReader r) => new(
+    public static InboxMessage Inbox(DbDataReader r) => new(
         r.GetInt64(0),
         r.GetString(1),
         Enum.Parse<InboxMessageKind>(r.GetString(2)),
@@ -105,7 +130,7 @@ internal static class Rows
         Str(r, 5),
         Time(r.GetInt64(6)));
 
-    public static TaskAuditRecord Audit(NpgsqlDataReader r) => new(
+    public static TaskAuditRecord Audit(DbDataReader r) => new(
         r.GetInt64(0),
         Time(r.GetInt64(1)),
         r.GetString(2),
@@ -114,11 +139,11 @@ internal static class Rows
         Str(r, 5),
         Str(r, 6));
 
-    public static string Id(NpgsqlDataReader r) => r.GetString(0);
+    public static string Id(DbDataReader r) => r.GetString(0);
 
-    private static string? Str(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    private static string? Str(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
-    private static DateTimeOffset? At(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : Time(r.GetInt64(i));
+    private static DateTimeOffset? At(DbDataReader r, int i) => r.IsDBNull(i) ? null : Time(r.GetInt64(i));
 
-    private static TimeSpan? Span(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : TimeSpan.FromMilliseconds(r.GetInt64(i));
+    private static TimeSpan? Span(DbDataReader r, int i) => r.IsDBNull(i) ? null : TimeSpan.FromMilliseconds(r.GetInt64(i));
 }

@@ -1,27 +1,37 @@
 using Baton.Engine.Storage;
 
-namespace Baton.Storage.PostgreSql.Internal;
+namespace Baton.Storage.Relational;
 
+/// <summary>
+/// Writes shared by several operations of the relational stores; always run on a writer, inside its transaction. One file per
+/// store concept (<c>Mutations.Tasks.cs</c>, <c>Mutations.Workflows.cs</c>, ...); the operations that use them are in
+/// <see cref="RelationalStore"/>.
+/// </summary>
 internal static partial class Mutations
 {
-    private const string SelectTask = "SELECT " + Rows.TaskColumns + " FROM tasks WHERE task_id = @id FOR UPDATE";
+    private const string SelectTask = "SELECT " + Rows.TaskColumns + " FROM tasks WHERE task_id = @id {for update}";
 
     public static TaskRecord? GetTask(WriteContext ctx, string taskId) => ctx.Sql.First(SelectTask, Rows.Task, ("@id", taskId));
 
-    /// <summary>Creates a task: Scheduled, attempt 0, ready at creation, audited as <c>Scheduled</c>, with a deadline timer when it has one.</summary>
+    /// <summary>
+    /// Creates a task: Scheduled, attempt 0, ready at creation, audited as <c>Scheduled</c>, with a deadline timer when it has one.
+    /// A user task has no handler: it starts Delegated, with its assignment (see <see cref="InsertUserTask"/>).
+    /// </summary>
     public static void InsertTask(WriteContext ctx, NewTask task)
     {
         var created = Rows.Ms(task.CreatedAt);
+        var handled = task.UserTask is null;
         ctx.Sql.Exec(
             "INSERT INTO tasks (task_id, workflow_id, command_id, service_name, method_name, arguments, is_delegated, state, open, attempt, " +
-            "deadline_at, heartbeat_interval, handler_timeout, retry_policy, result_schema_id, tags, meta, created_at, updated_at, ready_at) " +
-            "VALUES (@id, @wf, @cmd, @service, @method, @args, @delegated, 'Scheduled', TRUE, 0, @deadline, @heartbeat, @handlerTimeout, " +
-            "@retry, @schema, @tags, @meta, @at, @at, @at)",
+            "deadline_at, heartbeat_interval, handler_timeout, retry_policy, result_schema_id, tags, meta, created_at, updated_at, ready_at, delegated_at) " +
+            "VALUES (@id, @wf, @cmd, @service, @method, @args, @delegated, @state, {true}, 0, @deadline, @heartbeat, @handlerTimeout, " +
+            "@retry, @schema, @tags, @meta, @at, @at, @ready, @delegatedAt)",
             ("@id", task.TaskId), ("@wf", task.WorkflowId), ("@cmd", task.CommandId), ("@service", task.ServiceName),
             ("@method", task.MethodName), ("@args", task.Arguments), ("@delegated", task.IsDelegated),
+            ("@state", handled ? "Scheduled" : "Delegated"),
             ("@deadline", Rows.Ms(task.DeadlineAt)), ("@heartbeat", Rows.Ms(task.HeartbeatInterval)), ("@handlerTimeout", Rows.Ms(task.HandlerTimeout)),
             ("@retry", task.RetryPolicy), ("@schema", task.ResultSchemaId), ("@tags", JsonText.Tags(task.Tags)), ("@meta", JsonText.Meta(task.Meta)),
-            ("@at", created));
+            ("@at", created), ("@ready", handled ? created : null), ("@delegatedAt", handled ? null : created));
         foreach (var tag in task.Tags.Distinct(StringComparer.Ordinal))
         {
             ctx.Sql.Exec(
@@ -33,7 +43,14 @@ internal static partial class Mutations
         {
             InsertTimer(ctx, new NewTimer(TimerKind.TaskDeadline, deadline, task.WorkflowId, task.CommandId, task.TaskId));
         }
-        ctx.Effects.TasksReady = true;
+        if (task.UserTask is { } userTask)
+        {
+            InsertUserTask(ctx, task, userTask);
+        }
+        else
+        {
+            ctx.Effects.TasksReady = true;
+        }
     }
 
     public static void InsertTimer(WriteContext ctx, NewTimer timer)
@@ -58,11 +75,11 @@ internal static partial class Mutations
     /// Gives an open task its outcome (Completed, Failed or TimedOut): claim cleared, timers deleted, audited, and the workflow
     /// told if it is running.
     /// </summary>
-    public static void FinishTask(WriteContext ctx, TaskRecord task, TaskState state, string? result, string? error, DateTimeOffset at, AuditSource source)
+    public static void FinishTask(WriteContext ctx, TaskRecord task, TaskState state, string? result, string? error, DateTimeOffset at, AuditSource source, string? detail = null)
     {
         var ms = Rows.Ms(at);
         ctx.Sql.Exec(
-            "UPDATE tasks SET state = @state, open = FALSE, result = @result, error = @error, completed_at = @at, updated_at = @at, " +
+            "UPDATE tasks SET state = @state, open = {false}, result = @result, error = @error, completed_at = @at, updated_at = @at, " +
             "lease_owner = NULL, lease_until = NULL WHERE task_id = @id",
             ("@id", task.TaskId), ("@state", state.ToString()), ("@result", result), ("@error", error), ("@at", ms));
         ctx.Sql.Exec("DELETE FROM timers WHERE task_id = @id", ("@id", task.TaskId));
@@ -74,7 +91,8 @@ internal static partial class Mutations
             _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Not an outcome state."),
         };
         var payload = state == TaskState.Completed ? result : error;
-        Audit(ctx, task.TaskId, at, state.ToString(), source, null, payload);
+        CloseUserTask(ctx, task);
+        Audit(ctx, task.TaskId, at, state.ToString(), source, detail, payload);
         PostMessage(ctx, new NewInboxMessage(task.WorkflowId, kind, task.CommandId, task.TaskId, payload, at));
     }
 
@@ -83,10 +101,11 @@ internal static partial class Mutations
     {
         var ms = Rows.Ms(at);
         ctx.Sql.Exec(
-            "UPDATE tasks SET state = 'Canceled', open = FALSE, error = @error, completed_at = @at, updated_at = @at, " +
+            "UPDATE tasks SET state = 'Canceled', open = {false}, error = @error, completed_at = @at, updated_at = @at, " +
             "lease_owner = NULL, lease_until = NULL WHERE task_id = @id",
             ("@id", task.TaskId), ("@error", error), ("@at", ms));
         ctx.Sql.Exec("DELETE FROM timers WHERE task_id = @id", ("@id", task.TaskId));
+        CloseUserTask(ctx, task);
         Audit(ctx, task.TaskId, at, "Canceled", source, null, error);
     }
 }

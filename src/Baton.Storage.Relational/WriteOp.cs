@@ -1,4 +1,4 @@
-namespace Baton.Storage.PostgreSql.Internal;
+namespace Baton.Storage.Relational;
 
 /// <summary>One queued write: run by the writer inside a savepoint; its caller is answered only after the batch commits.</summary>
 internal abstract class WriteOp(CancellationToken cancellationToken)

@@ -1,0 +1,199 @@
+using System.Data.Common;
+using System.Globalization;
+
+namespace Baton.Storage.Relational;
+
+/// <summary>
+/// Runs SQL on one open connection (and its transaction, when there is one). Parameters are written <c>@name</c>; texts may
+/// hold <see cref="SqlDialect"/> markers. With a cache (a connection the store keeps open), each SQL text gets one command,
+/// kept with its parameters and prepared statement; without one (a connection borrowed from a pool that prepares by itself),
+/// commands are created per call. The writers use the synchronous members on their own threads, readers either kind.
+/// </summary>
+internal sealed class Sql : IDisposable
+{
+    private readonly DbConnection _connection;
+    private readonly SqlDialect _dialect;
+    private readonly Dictionary<string, DbCommand>? _cache;
+
+    public Sql(DbConnection connection, SqlDialect dialect, bool cached)
+    {
+        _connection = connection;
+        _dialect = dialect;
+        _cache = cached ? new Dictionary<string, DbCommand>(StringComparer.Ordinal) : null;
+    }
+
+    public DbConnection Connection => _connection;
+
+    public SqlDialect Dialect => _dialect;
+
+    public int Exec(string sql, params ReadOnlySpan<(string Name, object? Value)> args)
+    {
+        var cmd = Command(sql, args);
+        try
+        {
+            return cmd.ExecuteNonQuery();
+        }
+        finally
+        {
+            Release(cmd);
+        }
+    }
+
+    public object? Scalar(string sql, params ReadOnlySpan<(string Name, object? Value)> args)
+    {
+        var cmd = Command(sql, args);
+        try
+        {
+            var value = cmd.ExecuteScalar();
+            return value is DBNull ? null : value;
+        }
+        finally
+        {
+            Release(cmd);
+        }
+    }
+
+    public long? Long(string sql, params ReadOnlySpan<(string Name, object? Value)> args) =>
+        Scalar(sql, args) is { } value ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : null;
+
+    public List<T> Query<T>(string sql, Func<DbDataReader, T> map, params ReadOnlySpan<(string Name, object? Value)> args)
+    {
+        var cmd = Command(sql, args);
+        try
+        {
+            using var reader = cmd.ExecuteReader();
+            var list = new List<T>();
+            while (reader.Read())
+            {
+                list.Add(map(reader));
+            }
+            return list;
+        }
+        finally
+        {
+            Release(cmd);
+        }
+    }
+
+    public T? First<T>(string sql, Func<DbDataReader, T> map, params ReadOnlySpan<(string Name, object? Value)> args)
+        where T : class
+    {
+        var cmd = Command(sql, args);
+        try
+        {
+            using var reader = cmd.ExecuteReader();
+            return reader.Read() ? map(reader) : null;
+        }
+        finally
+        {
+            Release(cmd);
+        }
+    }
+
+    public async Task<object?> ScalarAsync(string sql, (string Name, object? Value)[] args, CancellationToken cancellationToken)
+    {
+        var cmd = Command(sql, args);
+        try
+        {
+            var value = await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            return value is DBNull ? null : value;
+        }
+        finally
+        {
+            await ReleaseAsync(cmd).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> map, (string Name, object? Value)[] args, CancellationToken cancellationToken)
+    {
+        var cmd = Command(sql, args);
+        try
+        {
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var list = new List<T>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                list.Add(map(reader));
+            }
+            return list;
+        }
+        finally
+        {
+            await ReleaseAsync(cmd).ConfigureAwait(false);
+        }
+    }
+
+    private DbCommand Command(string sql, ReadOnlySpan<(string Name, object? Value)> args)
+    {
+        if (_cache is not null && _cache.TryGetValue(sql, out var cached))
+        {
+            Rebind(cached, args);
+            return cached;
+        }
+        var cmd = _connection.CreateCommand();
+        cmd.CommandText = _dialect.Render(sql);
+        foreach (var (name, value) in args)
+        {
+            Add(cmd, name, value ?? DBNull.Value);
+        }
+        if (_cache is not null)
+        {
+            _cache[sql] = cmd;
+        }
+        return cmd;
+    }
+
+    /// <summary>Binds a cached command's parameters: by position when the names come in the same order as before (they do).</summary>
+    private static void Rebind(DbCommand cmd, ReadOnlySpan<(string Name, object? Value)> args)
+    {
+        var parameters = cmd.Parameters;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var (name, value) = args[i];
+            var bound = value ?? DBNull.Value;
+            if (i < parameters.Count && parameters[i] is var existing && string.Equals(existing.ParameterName, name, StringComparison.Ordinal))
+            {
+                existing.Value = bound;
+            }
+            else if (parameters.Contains(name))
+            {
+                parameters[name].Value = bound;
+            }
+            else
+            {
+                Add(cmd, name, bound);
+            }
+        }
+    }
+
+    private static void Add(DbCommand cmd, string name, object value)
+    {
+        var parameter = cmd.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        cmd.Parameters.Add(parameter);
+    }
+
+    private void Release(DbCommand cmd)
+    {
+        if (_cache is null)
+        {
+            cmd.Dispose();
+        }
+    }
+
+    private ValueTask ReleaseAsync(DbCommand cmd) => _cache is null ? cmd.DisposeAsync() : ValueTask.CompletedTask;
+
+    public void Dispose()
+    {
+        if (_cache is null)
+        {
+            return;
+        }
+        foreach (var cmd in _cache.Values)
+        {
+            cmd.Dispose();
+        }
+        _cache.Clear();
+    }
+}
