@@ -54,6 +54,9 @@ builder.Services.AddBatonApi(o =>
     key.Roles.Add(BatonRoles.Admin);
     o.ApiKeys.Add(key);
 });
+// AddBatonApi keeps routing at Information (it only silences the Debug lines that carry paths); two lines per request
+// would bury the sample's own.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
 
 var app = builder.Build();
 app.MapBaton();

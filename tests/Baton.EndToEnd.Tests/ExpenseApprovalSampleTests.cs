@@ -67,10 +67,11 @@ public sealed class ExpenseApprovalSampleTests
         var report = new ExpenseReport("exp-202", "erin", 2400m, "Conference ticket");
 
         var started = await app.Admin.StartWorkflowAsync<ExpenseWorkflow>(report, "expense-exp-202");
-        var managerTask = await InboxTaskAsync(alice, started.WorkflowId);
         // Nobody acts: after two seconds the manager's task times out and the director gets an escalation.
         var escalation = await InboxTaskAsync(dora, started.WorkflowId);
-        Assert.NotEqual(managerTask.TaskId, escalation.TaskId);
+        var userTasks = (await app.Admin.ListTasksAsync(new TaskQuery { WorkflowId = started.WorkflowId, ServiceName = UserTaskRequest.ServiceName })).Items;
+        var managerTask = Assert.Single(userTasks, t => t.TaskId != escalation.TaskId);
+        Assert.Equal(TaskState.TimedOut, managerTask.State);
         Assert.Equal(["director"], escalation.Roles);
         Assert.Equal("manager", escalation.Input!.Value.GetProperty("escalatedFrom").GetString());
         Assert.False(string.IsNullOrWhiteSpace(escalation.Input.Value.GetProperty("reason").GetString()));
