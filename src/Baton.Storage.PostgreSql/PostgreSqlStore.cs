@@ -36,7 +36,7 @@ public sealed partial class PostgreSqlStore : IBatonStore, IStoreRunner
         _options = options;
         _signals = signals;
         _time = time ?? TimeProvider.System;
-        _core = new RelationalStore(this, PostgreSqlDialect.Instance);
+        _core = new RelationalStore(this, PostgreSqlDialect.Instance, PostgreSqlClaims.Instance);
     }
 
     /// <summary>Schema versions applied by the last <see cref="InitializeAsync"/> (empty when the schema was current).</summary>
@@ -131,9 +131,6 @@ public sealed partial class PostgreSqlStore : IBatonStore, IStoreRunner
         }
         return writer.EnqueueAsync(body, cancellationToken);
     }
-
-    private Task WriteAsync(Action<WriteContext> body, CancellationToken cancellationToken) =>
-        WriteAsync(ctx => { body(ctx); return true; }, cancellationToken);
 
     Task<T> IStoreRunner.WriteAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken) => WriteAsync(body, cancellationToken);
 

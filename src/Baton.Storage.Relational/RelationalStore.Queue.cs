@@ -2,7 +2,7 @@ using Baton.Engine.Storage;
 
 namespace Baton.Storage.Relational;
 
-// IWorkflowQueue, but for the claim, which each store writes for its engine.
+// IWorkflowQueue; the claim query itself is the engine's (IClaimQueries).
 internal sealed partial class RelationalStore
 {
     // The step's final update, with and without finishing the workflow; it returns whether messages wait for the next step.
@@ -17,20 +17,16 @@ internal sealed partial class RelationalStore
 
     private static readonly string CanceledByFinish = JsonText.Error("Canceled", "workflow finished");
 
+    public Task<IReadOnlyList<WorkflowClaim>> ClaimWorkflowsAsync(string owner, int max, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return WriteAsync(ctx => _claims.ClaimWorkflows(ctx, owner, max, now, leaseUntil), cancellationToken);
+    }
+
     public Task<IReadOnlyList<StepCommitStatus>> CommitStepsAsync(IReadOnlyList<WorkflowStep> steps, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(steps);
-        return WriteAsync<IReadOnlyList<StepCommitStatus>>(
-            ctx =>
-            {
-                var statuses = new List<StepCommitStatus>(steps.Count);
-                foreach (var step in steps)
-                {
-                    statuses.Add(ctx.Element(() => CommitStep(ctx, step)));
-                }
-                return statuses;
-            },
-            cancellationToken);
+        return WriteEachAsync(steps, CommitStep, cancellationToken);
     }
 
     private static StepCommitStatus CommitStep(WriteContext ctx, WorkflowStep step)

@@ -2,23 +2,21 @@ using Baton.Engine.Storage;
 
 namespace Baton.Storage.Relational;
 
-// ITaskQueue, but for the claim, which each store writes for its engine.
+// ITaskQueue; the claim query itself is the engine's (IClaimQueries).
 internal sealed partial class RelationalStore
 {
+    public Task<TaskClaimBatch> ClaimTasksAsync(string owner, IReadOnlyCollection<string> serviceNames, int max, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(serviceNames);
+        var services = _claims.ServiceNames(serviceNames);
+        return WriteAsync(ctx => _claims.ClaimTasks(ctx, owner, services, max, now, leaseUntil), cancellationToken);
+    }
+
     public Task<IReadOnlyList<HandlerOutcomeStatus>> RecordHandlerOutcomesAsync(IReadOnlyList<HandlerOutcome> outcomes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outcomes);
-        return WriteAsync<IReadOnlyList<HandlerOutcomeStatus>>(
-            ctx =>
-            {
-                var statuses = new List<HandlerOutcomeStatus>(outcomes.Count);
-                foreach (var outcome in outcomes)
-                {
-                    statuses.Add(ctx.Element(() => ApplyOutcome(ctx, outcome)));
-                }
-                return statuses;
-            },
-            cancellationToken);
+        return WriteEachAsync(outcomes, ApplyOutcome, cancellationToken);
     }
 
     private static HandlerOutcomeStatus ApplyOutcome(WriteContext ctx, HandlerOutcome outcome)

@@ -5,8 +5,8 @@ namespace Baton.Storage.Relational;
 
 /// <summary>
 /// The <see cref="IBatonStore"/> operations of the relational stores, written once: each public store forwards to one of these,
-/// built over its <see cref="IStoreRunner"/> (writer and read connections) and its <see cref="SqlDialect"/>. What only one engine
-/// can do (the claim queries) stays in that store.
+/// built over its <see cref="IStoreRunner"/> (writer and read connections), its <see cref="SqlDialect"/> and its
+/// <see cref="IClaimQueries"/> (the one part each engine writes its own way).
 /// </summary>
 /// <remarks>
 /// One file per store role (<c>RelationalStore.Tasks.cs</c> for <see cref="ITaskStore"/>, ...). A new role adds its file here,
@@ -16,10 +16,12 @@ namespace Baton.Storage.Relational;
 internal sealed partial class RelationalStore
 {
     private readonly IStoreRunner _runner;
+    private readonly IClaimQueries _claims;
 
-    public RelationalStore(IStoreRunner runner, SqlDialect dialect)
+    public RelationalStore(IStoreRunner runner, SqlDialect dialect, IClaimQueries claims)
     {
         _runner = runner;
+        _claims = claims;
         Dialect = dialect;
     }
 
@@ -30,6 +32,21 @@ internal sealed partial class RelationalStore
 
     private Task WriteAsync(Action<WriteContext> body, CancellationToken cancellationToken) =>
         _runner.WriteAsync(ctx => { body(ctx); return true; }, cancellationToken);
+
+    /// <summary>Applies each item in its own savepoint within one write, answering a status per item.</summary>
+    private Task<IReadOnlyList<TStatus>> WriteEachAsync<TItem, TStatus>(IReadOnlyList<TItem> items, Func<WriteContext, TItem, TStatus> apply, CancellationToken cancellationToken) =>
+        _runner.WriteAsync<IReadOnlyList<TStatus>>(
+            ctx =>
+            {
+                var statuses = new List<TStatus>(items.Count);
+                for (var i = 0; i < items.Count; i++)
+                {
+                    var item = items[i];
+                    statuses.Add(ctx.Element(() => apply(ctx, item)));
+                }
+                return statuses;
+            },
+            cancellationToken);
 
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

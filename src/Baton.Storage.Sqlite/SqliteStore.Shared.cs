@@ -2,7 +2,7 @@ using Baton.Engine.Storage;
 
 namespace Baton.Storage.Sqlite;
 
-// The operations both relational stores share, written once in Baton.Storage.Relational.RelationalStore.
+// The store operations, written once for both relational stores in Baton.Storage.Relational.RelationalStore.
 public sealed partial class SqliteStore
 {
     /// <inheritdoc />
@@ -26,12 +26,20 @@ public sealed partial class SqliteStore
         _core.CancelWorkflowAsync(cancellation, cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<WorkflowClaim>> ClaimWorkflowsAsync(string owner, int max, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
+        _core.ClaimWorkflowsAsync(owner, max, now, leaseUntil, cancellationToken);
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<StepCommitStatus>> CommitStepsAsync(IReadOnlyList<WorkflowStep> steps, CancellationToken cancellationToken = default) =>
         _core.CommitStepsAsync(steps, cancellationToken);
 
     /// <inheritdoc />
     public Task ReleaseWorkflowClaimsAsync(string owner, IReadOnlyList<string> workflowIds, CancellationToken cancellationToken = default) =>
         _core.ReleaseWorkflowClaimsAsync(owner, workflowIds, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TaskClaimBatch> ClaimTasksAsync(string owner, IReadOnlyCollection<string> serviceNames, int max, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
+        _core.ClaimTasksAsync(owner, serviceNames, max, now, leaseUntil, cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<HandlerOutcomeStatus>> RecordHandlerOutcomesAsync(IReadOnlyList<HandlerOutcome> outcomes, CancellationToken cancellationToken = default) =>

@@ -38,7 +38,7 @@ public sealed partial class SqliteStore : IBatonStore, IStoreRunner
         _signals = signals;
         _time = time ?? TimeProvider.System;
         _target = DbTarget.From(options);
-        _core = new RelationalStore(this, SqliteDialect.Instance);
+        _core = new RelationalStore(this, SqliteDialect.Instance, SqliteClaims.Instance);
     }
 
     /// <summary>Schema versions applied by the last <see cref="InitializeAsync"/> (empty when the schema was current).</summary>
@@ -143,9 +143,6 @@ public sealed partial class SqliteStore : IBatonStore, IStoreRunner
         }
         return writer.EnqueueAsync(body, cancellationToken);
     }
-
-    private Task WriteAsync(Action<WriteContext> body, CancellationToken cancellationToken) =>
-        WriteAsync(ctx => { body(ctx); return true; }, cancellationToken);
 
     /// <summary>Runs a read on a pooled read connection.</summary>
     private Task<T> ReadAsync<T>(Func<Sql, T> body, CancellationToken cancellationToken)

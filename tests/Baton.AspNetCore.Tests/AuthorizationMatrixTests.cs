@@ -108,10 +108,17 @@ public sealed class AuthorizationMatrixTests(ServerFixture server) : IClassFixtu
     }
 
     [Fact]
-    public async Task Keys_UnknownRole_400()
+    public async Task Keys_RoleNames_PeoplesRolesAcceptedMalformedNames400()
     {
         using var admin = server.Client();
-        using var created = await admin.PostAsync("/api/keys", JsonBody("""{"name":"ci","roles":["root"]}"""));
-        Assert.Equal(400, (int)created.StatusCode);
+        using (var person = await admin.PostAsync("/api/keys", JsonBody("""{"name":"erin","roles":["finance.director","viewer"]}""")))
+        {
+            Assert.Equal(201, (int)person.StatusCode);
+        }
+        foreach (var roles in new[] { """["Root"]""", """["has space"]""", """[""]""", """["-x"]""", $"[\"{new string('r', 65)}\"]", "[]" })
+        {
+            using var created = await admin.PostAsync("/api/keys", JsonBody($$"""{"name":"ci","roles":{{roles}}}"""));
+            Assert.True((int)created.StatusCode == 400, $"{roles} -> {(int)created.StatusCode}");
+        }
     }
 }

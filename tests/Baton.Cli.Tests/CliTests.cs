@@ -40,6 +40,42 @@ public sealed class CliTests(ServerFixture server) : IClassFixture<ServerFixture
         Assert.Contains("Completed", taskShow.Output, StringComparison.Ordinal);
     }
 
+    private async Task<(int Code, string Output, string Error)> RunAsAsync(string key, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await BatonCli.RunAsync([.. args, "--server", server.BaseUrl.ToString(), "--api-key", key], output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task InboxAndUserTasks_PersonClaimsAndCompletes_OthersRefusedWithOneLine()
+    {
+        Assert.Equal(0, (await RunAsync("workflows", "start", "UserTask", "--id", "cli-ut",
+            "--input", """{"name":"Approve CLI expense","action":"Approve","roles":["manager"],"input":{"amount":12},"priority":7}""")).Code);
+        using var http = server.Client();
+        var taskId = await ServerFixture.DelegatedTaskAsync(http, "cli-ut");
+        var alice = server.Keys["alice"];
+
+        var inbox = await RunAsAsync(alice, "inbox", "--sort", "priority", "--text", "cli expense");
+        Assert.Equal(0, inbox.Code);
+        Assert.Contains($"{taskId}  Approve CLI expense  [UserTask/Approve]  priority 7", inbox.Output, StringComparison.Ordinal);
+        var stranger = await RunAsAsync(server.Keys["bob"], "user-tasks", "claim", taskId);
+        Assert.Equal(1, stranger.Code);
+        Assert.StartsWith("error: user_task_not_assigned:", stranger.Error, StringComparison.Ordinal);
+        Assert.Contains("claimed by alice", (await RunAsAsync(alice, "user-tasks", "claim", taskId)).Output, StringComparison.Ordinal);
+        var taken = await RunAsAsync(server.Keys["carol"], "user-tasks", "complete", taskId, """{"ok":true}""");
+        Assert.Equal(1, taken.Code);
+        Assert.StartsWith("error: user_task_claimed:", taken.Error, StringComparison.Ordinal);
+        var released = await RunAsAsync(alice, "user-tasks", "unclaim", taskId, "--json");
+        Assert.Equal(0, released.Code);
+        Assert.False(JsonDocument.Parse(released.Output).RootElement.TryGetProperty("claimedBy", out var claimant) && claimant.ValueKind != JsonValueKind.Null);
+        Assert.Contains("Completed", (await RunAsAsync(alice, "user-tasks", "complete", taskId, """{"ok":true}""")).Output, StringComparison.Ordinal);
+        Assert.Contains("No open user tasks.", (await RunAsAsync(alice, "inbox", "--text", "cli expense")).Output, StringComparison.Ordinal);
+        var wait = await RunAsync("workflows", "wait", "cli-ut", "--timeout", "30s", "--json");
+        Assert.Equal("alice", JsonDocument.Parse(wait.Output).RootElement.GetProperty("result").GetProperty("completedBy").GetString());
+    }
+
     [Fact]
     public async Task WorkflowsWait_ProgressReportedMeanwhile_ShowsEachNewProgressLine()
     {

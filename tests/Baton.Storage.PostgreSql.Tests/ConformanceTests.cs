@@ -18,6 +18,11 @@ public sealed class PostgreSqlTaskStoreTests(PostgresServerFixture server) : Tas
     protected override async Task<IBatonStore> CreateStoreAsync() => await TestDatabase.OpenAsync(await server.CreateDatabaseAsync());
 }
 
+public sealed class PostgreSqlUserTaskStoreTests(PostgresServerFixture server) : UserTaskStoreConformance
+{
+    protected override async Task<IBatonStore> CreateStoreAsync() => await TestDatabase.OpenAsync(await server.CreateDatabaseAsync());
+}
+
 public sealed class PostgreSqlTaskQueueTests(PostgresServerFixture server) : TaskQueueConformance
 {
     protected override async Task<IBatonStore> CreateStoreAsync() => await TestDatabase.OpenAsync(await server.CreateDatabaseAsync());

@@ -106,3 +106,16 @@ public sealed class SqliteKeyValueTests : KeyValueConformance
         _db.Dispose();
     }
 }
+
+public sealed class SqliteUserTaskStoreTests : UserTaskStoreConformance
+{
+    private readonly TempDatabase _db = new();
+
+    protected override async Task<IBatonStore> CreateStoreAsync() => await _db.OpenAsync();
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _db.Dispose();
+    }
+}

@@ -43,7 +43,7 @@ public sealed class SqliteStoreTests : IDisposable
     {
         await using (var store = await _db.OpenAsync())
         {
-            Assert.Equal([1], store.AppliedMigrations);
+            Assert.Equal([1, 2], store.AppliedMigrations);
         }
         await using (var store = await _db.OpenAsync())
         {

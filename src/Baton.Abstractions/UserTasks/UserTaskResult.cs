@@ -38,9 +38,11 @@ public sealed record UserTaskResult<TData>
     public string? TimeoutReason { get; init; }
 
     /// <summary>Whether the person submitted the data.</summary>
+    [JsonIgnore]
     public bool IsCompleted => Outcome == UserTaskOutcome.Completed;
 
     /// <summary>Whether it timed out.</summary>
+    [JsonIgnore]
     public bool IsTimedOut => Outcome == UserTaskOutcome.TimedOut;
 
     /// <summary>The (enriched) input read as <typeparamref name="T"/>.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Baton.Storage.Relational;
 using Npgsql;
 
 namespace Baton.Storage.PostgreSql.Internal;
@@ -14,23 +15,7 @@ internal static class Migrator
     /// <summary>The advisory lock key: "Baton" read as a number, so other applications on the database are unlikely to share it.</summary>
     public const long LockKey = 0x4261746F6E;
 
-    public static IReadOnlyList<(int Version, string Name)> Available()
-    {
-        var assembly = typeof(Migrator).Assembly;
-        var list = new List<(int, string)>();
-        foreach (var resource in assembly.GetManifestResourceNames())
-        {
-            if (!resource.StartsWith(Prefix, StringComparison.Ordinal) || !resource.EndsWith(".sql", StringComparison.Ordinal))
-            {
-                continue;
-            }
-            var name = resource[Prefix.Length..];
-            var digits = name.Split('_')[0];
-            list.Add((int.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture), resource));
-        }
-        list.Sort((a, b) => a.Item1.CompareTo(b.Item1));
-        return list;
-    }
+    public static IReadOnlyList<(int Version, string Name)> Available() => MigrationScripts.Available(typeof(Migrator).Assembly, Prefix);
 
     /// <summary>Returns the versions applied now.</summary>
     public static async Task<IReadOnlyList<int>> ApplyAsync(NpgsqlDataSource dataSource, long nowMs, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Baton.Engine.Storage;
 using Baton.Storage.Relational;
 using Npgsql;
@@ -13,10 +12,9 @@ namespace Baton.Storage.PostgreSql.Internal;
 /// </summary>
 internal sealed class WriteLoop : IAsyncDisposable
 {
-    private readonly Channel<WriteOp> _queue = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly WriteQueue _queue = new(nameof(PostgreSqlStore), singleReader: false);
     private readonly NpgsqlDataSource _dataSource;
     private readonly StoreSignals _signals;
-    private readonly int _maxBatch;
     private readonly string _channel;
     private readonly string _senderId;
     private readonly Task[] _loops;
@@ -26,62 +24,25 @@ internal sealed class WriteLoop : IAsyncDisposable
     {
         _dataSource = dataSource;
         _signals = signals;
-        _maxBatch = maxBatch;
         _channel = channel;
         _senderId = senderId;
         _loops = new Task[writers];
         for (var i = 0; i < writers; i++)
         {
-            _loops[i] = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+            _loops[i] = Task.Factory.StartNew(() => _queue.RunAsync(maxBatch, RunBatch), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         }
     }
 
     /// <summary>Number of batches committed or attempted (for tests of group commit).</summary>
     public long Batches => Interlocked.Read(ref _batches);
 
-    public Task<T> EnqueueAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return Task.FromCanceled<T>(cancellationToken);
-        }
-        var op = new WriteOp<T>(body, cancellationToken);
-        if (!_queue.Writer.TryWrite(op))
-        {
-            return Task.FromException<T>(new ObjectDisposedException(nameof(PostgreSqlStore)));
-        }
-        return op.Task;
-    }
-
-    private async Task RunAsync()
-    {
-        var batch = new List<WriteOp>(Math.Min(_maxBatch, 1024));
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            batch.Clear();
-            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var op))
-            {
-                if (op.CancellationToken.IsCancellationRequested)
-                {
-                    op.Cancel();
-                }
-                else
-                {
-                    batch.Add(op);
-                }
-            }
-            if (batch.Count > 0)
-            {
-                RunBatch(batch);
-            }
-        }
-    }
+    public Task<T> EnqueueAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken) => _queue.EnqueueAsync(body, cancellationToken);
 
     private void RunBatch(List<WriteOp> batch)
     {
         Interlocked.Increment(ref _batches);
         var effects = new Effects();
-        var committed = false;
+        Exception? failure = null;
         try
         {
             using var connection = Begin();
@@ -89,17 +50,7 @@ internal sealed class WriteLoop : IAsyncDisposable
             var context = new WriteContext(sql);
             try
             {
-                foreach (var op in batch)
-                {
-                    try
-                    {
-                        context.InSavepoint(() => { op.Execute(context); return 0; }, effects);
-                    }
-                    catch (Exception ex) when (ex is not WriterBrokenException && !ConnectionErrors.IsConnectionLost(ex))
-                    {
-                        op.Failure = ex;
-                    }
-                }
+                WriteQueue.RunEach(context, batch, effects, ConnectionErrors.IsConnectionLost);
                 if (!effects.IsEmpty)
                 {
                     foreach (var payload in Notifications.Payloads(effects, _senderId))
@@ -108,7 +59,6 @@ internal sealed class WriteLoop : IAsyncDisposable
                     }
                 }
                 sql.Exec("COMMIT");
-                committed = true;
             }
             catch
             {
@@ -125,19 +75,9 @@ internal sealed class WriteLoop : IAsyncDisposable
                 // The server restarted or dropped connections: the idle ones are broken too, open fresh ones from now on.
                 _dataSource.Clear();
             }
-            foreach (var op in batch)
-            {
-                op.Failure ??= ex;
-            }
+            failure = ex;
         }
-        foreach (var op in batch)
-        {
-            op.Complete();
-        }
-        if (committed)
-        {
-            effects.Raise(_signals);
-        }
+        WriteQueue.Answer(batch, failure, committed: failure is null, effects, _signals);
     }
 
     /// <summary>
@@ -186,7 +126,7 @@ internal sealed class WriteLoop : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         await Task.WhenAll(_loops).ConfigureAwait(false);
     }
 }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Baton.Storage.Relational;
 using Microsoft.Data.Sqlite;
 
 namespace Baton.Storage.Sqlite.Internal;
@@ -8,23 +8,7 @@ internal static class Migrator
 {
     private const string Prefix = "Baton.Storage.Sqlite.Migrations.";
 
-    public static IReadOnlyList<(int Version, string Name)> Available()
-    {
-        var assembly = typeof(Migrator).Assembly;
-        var list = new List<(int, string)>();
-        foreach (var resource in assembly.GetManifestResourceNames())
-        {
-            if (!resource.StartsWith(Prefix, StringComparison.Ordinal) || !resource.EndsWith(".sql", StringComparison.Ordinal))
-            {
-                continue;
-            }
-            var name = resource[Prefix.Length..];
-            var digits = name.Split('_')[0];
-            list.Add((int.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture), resource));
-        }
-        list.Sort((a, b) => a.Item1.CompareTo(b.Item1));
-        return list;
-    }
+    public static IReadOnlyList<(int Version, string Name)> Available() => MigrationScripts.Available(typeof(Migrator).Assembly, Prefix);
 
     /// <summary>Returns the versions applied now.</summary>
     public static IReadOnlyList<int> Apply(SqliteConnection connection, long nowMs)

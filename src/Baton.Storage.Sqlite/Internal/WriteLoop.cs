@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Baton.Engine.Storage;
 using Baton.Storage.Relational;
 
@@ -10,84 +9,35 @@ namespace Baton.Storage.Sqlite.Internal;
 /// </summary>
 internal sealed class WriteLoop : IAsyncDisposable
 {
-    private readonly Channel<WriteOp> _queue = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly WriteQueue _queue = new(nameof(SqliteStore), singleReader: true);
     private readonly WriteContext _context;
     private readonly StoreSignals _signals;
-    private readonly int _maxBatch;
     private readonly Task _loop;
 
     public WriteLoop(WriteContext context, StoreSignals signals, int maxBatch)
     {
         _context = context;
         _signals = signals;
-        _maxBatch = maxBatch;
-        _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _loop = Task.Factory.StartNew(() => _queue.RunAsync(maxBatch, RunBatch), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
     /// <summary>Number of batches committed or attempted (for tests of group commit).</summary>
     public long Batches { get; private set; }
 
-    public Task<T> EnqueueAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return Task.FromCanceled<T>(cancellationToken);
-        }
-        var op = new WriteOp<T>(body, cancellationToken);
-        if (!_queue.Writer.TryWrite(op))
-        {
-            return Task.FromException<T>(new ObjectDisposedException(nameof(SqliteStore)));
-        }
-        return op.Task;
-    }
-
-    private async Task RunAsync()
-    {
-        var batch = new List<WriteOp>(Math.Min(_maxBatch, 1024));
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            batch.Clear();
-            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var op))
-            {
-                if (op.CancellationToken.IsCancellationRequested)
-                {
-                    op.Cancel();
-                }
-                else
-                {
-                    batch.Add(op);
-                }
-            }
-            if (batch.Count > 0)
-            {
-                RunBatch(batch);
-            }
-        }
-    }
+    public Task<T> EnqueueAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken) => _queue.EnqueueAsync(body, cancellationToken);
 
     private void RunBatch(List<WriteOp> batch)
     {
         Batches++;
         var effects = new Effects();
-        var committed = false;
+        Exception? failure = null;
         try
         {
             _context.Sql.Exec("BEGIN IMMEDIATE");
             try
             {
-                foreach (var op in batch)
-                {
-                    try
-                    {
-                        _context.InSavepoint(() => { op.Execute(_context); return 0; }, effects);
-                    }
-                    catch (Exception ex) when (ex is not WriterBrokenException)
-                    {
-                        op.Failure = ex;
-                    }
-                }
+                WriteQueue.RunEach(_context, batch, effects, static _ => false);
                 _context.Sql.Exec("COMMIT");
-                committed = true;
             }
             catch
             {
@@ -99,19 +49,9 @@ internal sealed class WriteLoop : IAsyncDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            foreach (var op in batch)
-            {
-                op.Failure ??= ex;
-            }
+            failure = ex;
         }
-        foreach (var op in batch)
-        {
-            op.Complete();
-        }
-        if (committed)
-        {
-            effects.Raise(_signals);
-        }
+        WriteQueue.Answer(batch, failure, committed: failure is null, effects, _signals);
     }
 
     private void TryRollback()
@@ -129,7 +69,7 @@ internal sealed class WriteLoop : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         await _loop.ConfigureAwait(false);
     }
 }

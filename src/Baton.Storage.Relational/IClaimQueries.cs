@@ -1,0 +1,20 @@
+using Baton.Engine.Storage;
+
+namespace Baton.Storage.Relational;
+
+/// <summary>
+/// The claims, which each engine writes its own way (SQLite: one writer, plain reads then updates; PostgreSQL: several nodes,
+/// <c>FOR UPDATE SKIP LOCKED</c> and one round trip per batch). <see cref="RelationalStore"/> validates the arguments and runs
+/// them on the store's writer.
+/// </summary>
+internal interface IClaimQueries
+{
+    /// <summary>The service names as <see cref="ClaimTasks"/> binds them; made on the caller's thread, not the writer's.</summary>
+    object ServiceNames(IReadOnlyCollection<string> serviceNames);
+
+    /// <inheritdoc cref="IWorkflowQueue.ClaimWorkflowsAsync"/>
+    IReadOnlyList<WorkflowClaim> ClaimWorkflows(WriteContext ctx, string owner, int max, DateTimeOffset now, DateTimeOffset leaseUntil);
+
+    /// <inheritdoc cref="ITaskQueue.ClaimTasksAsync"/>
+    TaskClaimBatch ClaimTasks(WriteContext ctx, string owner, object serviceNames, int max, DateTimeOffset now, DateTimeOffset leaseUntil);
+}

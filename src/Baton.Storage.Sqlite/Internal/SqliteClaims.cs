@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Text.Json;
+using Baton.Engine.Storage;
+using Baton.Storage.Relational;
+
+namespace Baton.Storage.Sqlite.Internal;
+
+/// <summary>The claims on SQLite: the one writer holds the database, so plain reads then updates, with the index hints and <c>json_each</c> SQLite needs.</summary>
+internal sealed class SqliteClaims : IClaimQueries
+{
+    public static readonly SqliteClaims Instance = new();
+
+    private static readonly TaskPick Pick = new("service_name IN (SELECT value FROM json_each(@services))");
+
+    public object ServiceNames(IReadOnlyCollection<string> serviceNames) =>
+        JsonSerializer.Serialize(serviceNames.Distinct(StringComparer.Ordinal).ToList(), BatonJson.Options);
+
+    public IReadOnlyList<WorkflowClaim> ClaimWorkflows(WriteContext ctx, string owner, int max, DateTimeOffset now, DateTimeOffset leaseUntil)
+    {
+        var ids = ctx.Sql.Query(
+            "SELECT id FROM workflows INDEXED BY ix_workflows_pending WHERE pending = 1 AND state = 'Running' " +
+            "AND (lease_owner IS NULL OR (lease_owner <> @owner AND (lease_until IS NULL OR lease_until <= @now))) " +
+            "ORDER BY pending_since, id LIMIT @max",
+            Rows.Id, ("@owner", owner), ("@now", Rows.Ms(now)), ("@max", Math.Max(0, max)));
+        var claims = new List<WorkflowClaim>(ids.Count);
+        foreach (var id in ids)
+        {
+            // One statement takes the lease and returns the row (no separate re-read).
+            var workflow = ctx.Sql.First(
+                "UPDATE workflows SET lease_owner = @owner, lease_until = @until WHERE id = @id RETURNING " + Rows.WorkflowColumns,
+                Rows.Workflow, ("@id", id), ("@owner", owner), ("@until", Rows.Ms(leaseUntil)))!;
+            var messages = ctx.Sql.Query(
+                "SELECT " + Rows.InboxColumns + " FROM inbox WHERE workflow_id = @id ORDER BY id", Rows.Inbox, ("@id", id));
+            claims.Add(new WorkflowClaim(workflow, messages));
+        }
+        return claims;
+    }
+
+    public TaskClaimBatch ClaimTasks(WriteContext ctx, string owner, object serviceNames, int max, DateTimeOffset now, DateTimeOffset leaseUntil)
+    {
+        var nowMs = Rows.Ms(now);
+        var ids = Pick.Ids(ctx, serviceNames, owner, max, nowMs);
+        var claimed = new List<TaskRecord>(ids.Count);
+        var worker = new AuditSource(owner, "worker");
+        foreach (var id in ids)
+        {
+            ctx.Sql.Exec(
+                "UPDATE tasks SET state = 'Running', attempt = attempt + 1, lease_owner = @owner, lease_until = @until, updated_at = @now WHERE task_id = @id",
+                ("@id", id), ("@owner", owner), ("@until", Rows.Ms(leaseUntil)), ("@now", nowMs));
+            var task = Mutations.GetTask(ctx, id)!;
+            Mutations.Audit(ctx, id, now, "Started", worker, "attempt " + task.Attempt.ToString(CultureInfo.InvariantCulture), null);
+            claimed.Add(task);
+        }
+        return new TaskClaimBatch(claimed, Pick.NextReady(ctx, serviceNames, nowMs));
+    }
+}
