@@ -125,6 +125,9 @@ public sealed class UserTaskEndpointTests(ServerFixture server) : IClassFixture<
         Assert.True((await PostAsync(alice, $"/api/user-tasks/{taskId}/complete", Data)).Body.GetProperty("alreadyCompleted").GetBoolean());
         (status, body) = await PostAsync(alice, $"/api/user-tasks/{taskId}/complete", """{"data":{"approved":false,"comment":"changed my mind"}}""");
         Assert.Equal((409, BatonErrorCodes.TaskOutcomeConflict), (status, body.GetProperty("code").GetString()));
+        // Someone the task was never assigned to learns nothing about it, not even its recorded outcome.
+        Assert.Equal(403, (await PostAsync(completer, $"/api/tasks/UserTask/{taskId}/complete", """{"result":{"approved":false,"comment":"x"}}""")).Status);
+        Assert.Equal(403, (await PostAsync(bob, $"/api/user-tasks/{taskId}/complete", Data)).Status);
         var result = await ResultAsync(workflowId);
         Assert.Equal("Completed", result.GetProperty("outcome").GetString());
         Assert.Equal("alice", result.GetProperty("completedBy").GetString());

@@ -26,6 +26,10 @@ public sealed partial class TaskOperations
         var userTask = known ?? await _store.GetUserTaskAsync(taskId, cancellationToken).ConfigureAwait(false)
             ?? throw new TaskNotFoundException(UserTaskRequest.ServiceName, taskId);
         var task = userTask.Task;
+        var access = user is null ? null : UserTaskAccessOf(user, user.Privilege == UserTaskPrivilege.Admin);
+        // Someone the task was never assigned to learns nothing about it, not even its recorded outcome.
+        if (access is { Override: false } && !access.IsAssigned(userTask.User, userTask.Roles))
+            throw new UserTaskNotAssignedException(taskId, access.UserId, "completed");
         if (task.State.IsOpen())
         {
             var errors = await ValidateUserDataAsync(userTask, dataJson, cancellationToken).ConfigureAwait(false);
@@ -33,7 +37,6 @@ public sealed partial class TaskOperations
                 throw new PayloadValidationException(BatonErrorCodes.ResultInvalid,
                     $"The data does not match what user task '{userTask.Name}' asks for; the task stays open.", errors);
         }
-        var access = user is null ? null : UserTaskAccessOf(user, user.Privilege == UserTaskPrivilege.Admin);
         var envelope = UserTaskEnvelope.Create(dataJson, UserTaskEnvelope.InputOf(task.Arguments), userTask.EnrichPath, user?.UserId ?? source.Actor);
         _codec.CheckSize(envelope, "The data merged into the task's input");
         var outcome = await _store.ResolveTaskAsync(new TaskResolution
