@@ -11,9 +11,8 @@ namespace Baton.Storage.PostgreSql;
 /// batches of operations (each in its own savepoint); claims use <c>FOR UPDATE SKIP LOCKED</c>; commits that make work available
 /// send <c>NOTIFY</c> so idle nodes wake at once; reads use pooled connections. Leases of other nodes are never cleared: they expire.
 /// </summary>
-public sealed partial class PostgreSqlStore : IBatonStore, IStoreRunner
+public sealed partial class PostgreSqlStore : RelationalBatonStore, IStoreRunner
 {
-    private readonly RelationalStore _core;
     private readonly PostgreSqlStoreOptions _options;
     private readonly StoreSignals _signals;
     private readonly TimeProvider _time;
@@ -29,6 +28,7 @@ public sealed partial class PostgreSqlStore : IBatonStore, IStoreRunner
     /// <param name="signals">Where commits (of this node and, through notifications, of others) announce available work.</param>
     /// <param name="time">Clock for bookkeeping times (migrations); the system clock when null.</param>
     public PostgreSqlStore(PostgreSqlStoreOptions options, StoreSignals signals, TimeProvider? time = null)
+        : base(PostgreSqlDialect.Instance, PostgreSqlClaims.Instance)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(signals);
@@ -36,7 +36,6 @@ public sealed partial class PostgreSqlStore : IBatonStore, IStoreRunner
         _options = options;
         _signals = signals;
         _time = time ?? TimeProvider.System;
-        _core = new RelationalStore(this, PostgreSqlDialect.Instance, PostgreSqlClaims.Instance);
     }
 
     /// <summary>Schema versions applied by the last <see cref="InitializeAsync"/> (empty when the schema was current).</summary>
@@ -46,7 +45,7 @@ public sealed partial class PostgreSqlStore : IBatonStore, IStoreRunner
     internal long WriteBatches => _writer?.Batches ?? 0;
 
     /// <inheritdoc />
-    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    public override async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_state == 2, this);
@@ -88,7 +87,7 @@ public sealed partial class PostgreSqlStore : IBatonStore, IStoreRunner
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _state, 2) == 2)
         {

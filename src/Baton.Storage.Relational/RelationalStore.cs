@@ -4,14 +4,14 @@ using Baton.Engine.Storage;
 namespace Baton.Storage.Relational;
 
 /// <summary>
-/// The <see cref="IBatonStore"/> operations of the relational stores, written once: each public store forwards to one of these,
+/// The <see cref="IBatonStore"/> operations of the relational stores, written once: <see cref="RelationalBatonStore"/>, the base of both public stores, forwards to these,
 /// built over its <see cref="IStoreRunner"/> (writer and read connections), its <see cref="SqlDialect"/> and its
 /// <see cref="IClaimQueries"/> (the one part each engine writes its own way).
 /// </summary>
 /// <remarks>
 /// One file per store role (<c>RelationalStore.Tasks.cs</c> for <see cref="ITaskStore"/>, ...). A new role adds its file here,
 /// its shared writes to <see cref="Mutations"/> (<c>Mutations.&lt;Concept&gt;.cs</c>), its row mappers to <see cref="Rows"/>, and one
-/// forwarding line per member to each store.
+/// forwarding member to <see cref="RelationalBatonStore"/>.
 /// </remarks>
 internal sealed partial class RelationalStore
 {

@@ -11,9 +11,8 @@ namespace Baton.Storage.Sqlite;
 /// of operations (each in its own savepoint); reads use pooled connections beside it (WAL). A file database is locked
 /// against a second store through <c>&lt;file&gt;.lock</c>.
 /// </summary>
-public sealed partial class SqliteStore : IBatonStore, IStoreRunner
+public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
 {
-    private readonly RelationalStore _core;
     private readonly SqliteStoreOptions _options;
     private readonly StoreSignals _signals;
     private readonly TimeProvider _time;
@@ -30,6 +29,7 @@ public sealed partial class SqliteStore : IBatonStore, IStoreRunner
     /// <param name="signals">Where commits announce available work.</param>
     /// <param name="time">Clock for bookkeeping times (migrations); the system clock when null.</param>
     public SqliteStore(SqliteStoreOptions options, StoreSignals signals, TimeProvider? time = null)
+        : base(SqliteDialect.Instance, SqliteClaims.Instance)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(signals);
@@ -38,7 +38,6 @@ public sealed partial class SqliteStore : IBatonStore, IStoreRunner
         _signals = signals;
         _time = time ?? TimeProvider.System;
         _target = DbTarget.From(options);
-        _core = new RelationalStore(this, SqliteDialect.Instance, SqliteClaims.Instance);
     }
 
     /// <summary>Schema versions applied by the last <see cref="InitializeAsync"/> (empty when the schema was current).</summary>
@@ -48,7 +47,7 @@ public sealed partial class SqliteStore : IBatonStore, IStoreRunner
     internal long WriteBatches => _writer?.Batches ?? 0;
 
     /// <inheritdoc />
-    public Task InitializeAsync(CancellationToken cancellationToken = default)
+    public override Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_state == 2, this);
@@ -106,7 +105,7 @@ public sealed partial class SqliteStore : IBatonStore, IStoreRunner
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _state, 2) == 2)
         {

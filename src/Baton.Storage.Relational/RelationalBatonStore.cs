@@ -1,10 +1,29 @@
 using Baton.Engine.Storage;
 
-namespace Baton.Storage.PostgreSql;
+namespace Baton.Storage.Relational;
 
-// The store operations, written once for both relational stores in Baton.Storage.Relational.RelationalStore.
-public sealed partial class PostgreSqlStore
+/// <summary>
+/// Base of Baton's relational stores (SQLite, PostgreSQL): every <see cref="IBatonStore"/> operation, written once over
+/// the store's connections (<see cref="IStoreRunner"/>), its SQL dialect and its claim queries. A store adds only how it
+/// opens, runs and closes its database.
+/// </summary>
+public abstract class RelationalBatonStore : IBatonStore
 {
+    private readonly RelationalStore _core;
+
+    // Internal: only Baton's own stores derive from it (the parameters are internal types).
+    internal RelationalBatonStore(SqlDialect dialect, IClaimQueries claims)
+    {
+        if (this is not IStoreRunner runner) throw new InvalidOperationException($"{GetType().Name} must implement IStoreRunner.");
+        _core = new RelationalStore(runner, dialect, claims);
+    }
+
+    /// <inheritdoc />
+    public abstract Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    /// <inheritdoc />
+    public abstract ValueTask DisposeAsync();
+
     /// <inheritdoc />
     public Task<CreateWorkflowResult> CreateWorkflowAsync(NewWorkflow workflow, CancellationToken cancellationToken = default) =>
         _core.CreateWorkflowAsync(workflow, cancellationToken);
