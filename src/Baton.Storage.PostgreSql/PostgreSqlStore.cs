@@ -44,6 +44,9 @@ public sealed partial class PostgreSqlStore : RelationalBatonStore, IStoreRunner
     /// <summary>Write batches run so far.</summary>
     internal long WriteBatches => _writer?.Batches ?? 0;
 
+    /// <summary>Batch runs repeated after a deadlock or serialization failure.</summary>
+    internal long WriteConflictRetries => _writer?.ConflictRetries ?? 0;
+
     /// <inheritdoc />
     public override async Task InitializeAsync(CancellationToken cancellationToken = default)
     {

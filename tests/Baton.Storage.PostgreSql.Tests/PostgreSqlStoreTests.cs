@@ -35,6 +35,52 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
     private static async Task<T> WithinAsync<T>(Task<T> task, TimeSpan timeout) => await task.WaitAsync(timeout);
 
     [Fact]
+    public async Task Write_DeadlockedByAnotherTransaction_BatchRunsAgainAndCallerGetsTheResult()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using var store = await TestDatabase.OpenAsync(cs);
+        await store.CreateWorkflowAsync(Workflow("wf-d"));
+        var claim = Assert.Single(await store.ClaimWorkflowsAsync("n", 10, T0, T0.AddMinutes(1)));
+        await store.CommitStepsAsync([new WorkflowStep
+        {
+            WorkflowId = "wf-d", ExpectedVersion = claim.Workflow.Version, Owner = "n", State = WorkflowState.Running, At = T0,
+            Tasks = [NewTask("wf-d", "y") with { IsDelegated = true, CommandId = 1, DeadlineAt = T0.AddMinutes(1) },
+                     NewTask("wf-d", "x") with { IsDelegated = true, CommandId = 2, DeadlineAt = T0.AddMinutes(2) }],
+        }]);
+
+        // Another transaction holds x; TimeoutBetween times out y, then waits for x; the other then wants y: a deadlock,
+        // which the store's backend detects first (the other waits 10 s before looking) and is aborted by.
+        await using var other = new NpgsqlConnection(cs);
+        await other.OpenAsync();
+        await using (var setup = new NpgsqlCommand("SET deadlock_timeout = '10s'; BEGIN; SELECT 1 FROM tasks WHERE task_id = 'x' FOR UPDATE", other))
+        {
+            await setup.ExecuteNonQueryAsync();
+        }
+        var timeouts = store.TimeoutTasksBetweenAsync(T0, T0.AddHours(1), new AuditSource("ops", "test"), T0.AddMinutes(5));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await CountAsync(cs, "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The store never waited for x.");
+            await Task.Delay(10);
+        }
+        await using (var collide = new NpgsqlCommand("UPDATE tasks SET updated_at = updated_at WHERE task_id = 'y'", other))
+        {
+            await collide.ExecuteNonQueryAsync();
+        }
+        await using (var commit = new NpgsqlCommand("COMMIT", other))
+        {
+            await commit.ExecuteNonQueryAsync();
+        }
+
+        var outcome = await WithinAsync(timeouts, TimeSpan.FromSeconds(30));
+        Assert.Equal(["y", "x"], outcome.TaskIds);
+        Assert.True(store.WriteConflictRetries >= 1);
+        Assert.Equal(TaskState.TimedOut, (await store.GetTaskAsync("x"))!.State);
+        Assert.Equal(TaskState.TimedOut, (await store.GetTaskAsync("y"))!.State);
+    }
+
+
+    [Fact]
     public async Task InitializeAsync_TwoStoresConcurrentlyOnEmptyDatabase_MigrateOnce()
     {
         var cs = await server.CreateDatabaseAsync(empty: true);

@@ -19,6 +19,7 @@ internal sealed class WriteLoop : IAsyncDisposable
     private readonly string _senderId;
     private readonly Task[] _loops;
     private long _batches;
+    private long _conflictRetries;
 
     public WriteLoop(NpgsqlDataSource dataSource, StoreSignals signals, int maxBatch, int writers, string channel, string senderId)
     {
@@ -33,16 +34,42 @@ internal sealed class WriteLoop : IAsyncDisposable
         }
     }
 
+    /// <summary>At most this many runs of one batch that keeps meeting write conflicts; the last conflict is then its callers' answer.</summary>
+    private const int MaxConflictAttempts = 5;
+
     /// <summary>Number of batches committed or attempted (for tests of group commit).</summary>
     public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Number of batch runs repeated after a write conflict (for tests).</summary>
+    public long ConflictRetries => Interlocked.Read(ref _conflictRetries);
 
     public Task<T> EnqueueAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken) => _queue.EnqueueAsync(body, cancellationToken);
 
     private void RunBatch(List<WriteOp> batch)
     {
-        Interlocked.Increment(ref _batches);
+        for (var attempt = 1; ; attempt++)
+        {
+            Interlocked.Increment(ref _batches);
+            var (effects, failure) = TryBatch(batch);
+            if (failure is not null && ConnectionErrors.IsWriteConflict(failure) && attempt < MaxConflictAttempts)
+            {
+                // Two writers locked the same rows in opposite orders and the server aborted this transaction so the other
+                // could finish. Nothing of it committed: run the whole batch again instead of failing its callers.
+                foreach (var op in batch)
+                {
+                    op.Failure = null;
+                }
+                Interlocked.Increment(ref _conflictRetries);
+                continue;
+            }
+            WriteQueue.Answer(batch, failure, committed: failure is null, effects, _signals);
+            return;
+        }
+    }
+
+    private (Effects Effects, Exception? Failure) TryBatch(List<WriteOp> batch)
+    {
         var effects = new Effects();
-        Exception? failure = null;
         try
         {
             using var connection = Begin();
@@ -50,7 +77,7 @@ internal sealed class WriteLoop : IAsyncDisposable
             var context = new WriteContext(sql);
             try
             {
-                WriteQueue.RunEach(context, batch, effects, ConnectionErrors.IsConnectionLost);
+                WriteQueue.RunEach(context, batch, effects, FailsBatch);
                 if (!effects.IsEmpty)
                 {
                     foreach (var payload in Notifications.Payloads(effects, _senderId))
@@ -59,6 +86,7 @@ internal sealed class WriteLoop : IAsyncDisposable
                     }
                 }
                 sql.Exec("COMMIT");
+                return (effects, null);
             }
             catch
             {
@@ -75,10 +103,12 @@ internal sealed class WriteLoop : IAsyncDisposable
                 // The server restarted or dropped connections: the idle ones are broken too, open fresh ones from now on.
                 _dataSource.Clear();
             }
-            failure = ex;
+            return (effects, ex);
         }
-        WriteQueue.Answer(batch, failure, committed: failure is null, effects, _signals);
     }
+
+    /// <summary>Errors that end the whole batch rather than the one operation: a lost connection, and a write conflict (retried).</summary>
+    private static bool FailsBatch(Exception ex) => ConnectionErrors.IsConnectionLost(ex) || ConnectionErrors.IsWriteConflict(ex);
 
     /// <summary>
     /// Opens a connection and begins the batch's transaction. A pooled connection the server closed meanwhile fails here before
