@@ -16,7 +16,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
     public int Connections { get; init; } = 256;
 
     /// <summary>Offered loads (requests/s) of completion-load, in order.</summary>
-    public IReadOnlyList<int> Rates { get; init; } = [500, 1000, 2000, 4000, 8000, 16000];
+    public IReadOnlyList<int> Rates { get; init; } = [100, 200, 500, 1000, 2000, 4000, 8000];
 
     /// <summary>PostgreSQL store: writer connections (<c>PostgreSqlStoreOptions.WriterConnections</c>); null keeps the store's default.</summary>
     public int? PgWriters { get; init; }
@@ -65,7 +65,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
         {
             Duration = duration,
             Connections = connections,
-            Rates = rates ?? [500, 1000, 2000, 4000, 8000, 16000],
+            Rates = rates ?? [100, 200, 500, 1000, 2000, 4000, 8000],
             Db = db,
             PgWriters = pgWriters,
         };
