@@ -34,11 +34,13 @@ internal static class CompletionLoad
                 $"  offered={rate}/s achieved={level.Achieved:0}/s p50={Measure.F(level.P50)}ms p99={Measure.F(level.P99)}ms p999={Measure.F(level.P999)}ms errors={level.Errors} created_in={createSeconds:0.0}s load={Load()}"));
             if (!level.Sustained) break;
         }
-        var sustained = results.Where(l => l.Sustained).Select(l => l.Offered).DefaultIfEmpty(0).Max();
-        var at = results.FirstOrDefault(l => l.Offered == 2000) ?? results[^1];
+        var best = results.Where(l => l.Sustained).MaxBy(l => l.Offered);
+        var at2000 = results.FirstOrDefault(l => l.Offered == 2000);
+        var target = at2000 is null ? "not_reached" : at2000.Sustained ? FormattableString.Invariant($"p99_{Measure.F(at2000.P99)}ms") : "unsustained";
         return FormattableString.Invariant(
-            $"COMPLETE baton-{options.Store}-http max_sustained={sustained}/s peak_achieved={results.Max(l => l.Achieved):0}/s at{at.Offered}_achieved={at.Achieved:0}/s ") +
-            FormattableString.Invariant($"at{at.Offered}_p50={Measure.F(at.P50)}ms at{at.Offered}_p99={Measure.F(at.P99)}ms at{at.Offered}_p999={Measure.F(at.P999)}ms server_rss={server.RssNowMb()}mb");
+            $"COMPLETE baton-{options.Store}-http max_sustained={best?.Offered ?? 0}/s peak_achieved={results.Max(l => l.Achieved):0}/s ") +
+            FormattableString.Invariant($"sustained_p50={Measure.F(best?.P50 ?? double.NaN)}ms sustained_p99={Measure.F(best?.P99 ?? double.NaN)}ms sustained_p999={Measure.F(best?.P999 ?? double.NaN)}ms ") +
+            $"at_2000={target} server_rss={server.RssNowMb()}mb";
     }
 
     private sealed record Level(int Offered, double Achieved, double P50, double P99, double P999, int Errors)
