@@ -4,7 +4,7 @@ namespace Baton.Bench;
 
 /// <summary>
 /// Command line: <c>&lt;scenario&gt; [--store sqlite|postgres] [--completion inproc|http] [--n N] [--c C] [--runs R] [--dir D]
-/// [--warmup W] [--duration S] [--connections K] [--rates 500,1000,...] [--pg-writers W]</c>. <c>serve</c> (with <c>--db</c>) is the server child
+/// [--warmup W] [--duration S] [--connections K] [--rates 500,1000,...] [--pg-writers W] [--synthetic-from K]</c>. <c>serve</c> (with <c>--db</c>) is the server child
 /// process that <c>completion-load</c> and <c>open-tasks</c> start themselves.
 /// </summary>
 internal sealed record BenchOptions(string Scenario, string Store, string Completion, int? N, int C, int Runs, int? Warmup, string Directory, string[] RawArgs)
@@ -17,6 +17,9 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
 
     /// <summary>Offered loads (requests/s) of completion-load, in order.</summary>
     public IReadOnlyList<int> Rates { get; init; } = [100, 200, 500, 1000, 2000, 4000, 8000];
+
+    /// <summary>open-tasks on SQLite: create this many tasks through the server, then copy their rows up to N (see OpenTasks).</summary>
+    public int? SyntheticFrom { get; init; }
 
     /// <summary>PostgreSQL store: writer connections (<c>PostgreSqlStoreOptions.WriterConnections</c>); null keeps the store's default.</summary>
     public int? PgWriters { get; init; }
@@ -31,7 +34,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
         int? n = null, warmup = null;
         int c = 1000, runs = 1, duration = 5, connections = 256;
         string? db = null;
-        int? pgWriters = null;
+        int? pgWriters = null, syntheticFrom = null;
         IReadOnlyList<int>? rates = null;
         for (var i = 1; i < args.Length; i++)
         {
@@ -50,6 +53,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
                 case "--rates": rates = [.. value.Split(',').Select(Int)]; break;
                 case "--db": db = value; break;
                 case "--pg-writers": pgWriters = Int(value); break;
+                case "--synthetic-from": syntheticFrom = Int(value); break;
                 default: throw new UsageException($"unknown option {args[i]}");
             }
             i++;
@@ -59,6 +63,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
         if (scenario is not ("drt" or "timer-storm" or "long-history" or "open-tasks" or "completion-load" or "serve")) throw new UsageException($"unknown scenario '{scenario}'");
         if (scenario is "timer-storm" or "long-history" && store != "sqlite") throw new UsageException($"{scenario} runs on --store sqlite only");
         if (scenario == "serve" && db is null) throw new UsageException("serve needs --db");
+        if (syntheticFrom is not null && (scenario != "open-tasks" || store != "sqlite")) throw new UsageException("--synthetic-from is for open-tasks on sqlite");
         if (c < 1 || runs < 1 || n < 1 || duration < 1 || connections < 1 || rates is { Count: 0 } || rates?.Any(r => r < 1) == true)
             throw new UsageException("--n, --c, --runs, --duration, --connections and --rates must be positive");
         return new BenchOptions(scenario, store, completion, n, c, runs, warmup, dir, args)
@@ -68,6 +73,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
             Rates = rates ?? [100, 200, 500, 1000, 2000, 4000, 8000],
             Db = db,
             PgWriters = pgWriters,
+            SyntheticFrom = syntheticFrom,
         };
     }
 
