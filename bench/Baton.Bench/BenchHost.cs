@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Baton.Bench;
 
-/// <summary>An engine on a SQLite file (synchronous=FULL, the default) with the bench workflows and the delegated service.</summary>
+/// <summary>An engine without a host on the run's store, with the bench workflows and the delegated service.</summary>
 internal sealed class BenchHost : IAsyncDisposable
 {
     private BenchHost(BatonEngine engine, ExternalSystem external)
@@ -19,22 +19,36 @@ internal sealed class BenchHost : IAsyncDisposable
 
     public InProcessBatonClient Client => Engine.Client;
 
-    public static async Task<BenchHost> StartAsync(string databasePath, Action<BatonOptions>? configure = null)
+    /// <summary>On a SQLite file (synchronous=FULL, the default).</summary>
+    public static Task<BenchHost> StartAsync(string databasePath, Action<BatonOptions>? configure = null) =>
+        StartAsync("sqlite", databasePath, null, configure);
+
+    public static Task<BenchHost> StartAsync(BenchStore store, Action<BatonOptions>? configure = null) =>
+        StartAsync(store.Kind, store.Target, store.PgWriters, configure);
+
+    private static async Task<BenchHost> StartAsync(string kind, string target, int? pgWriters, Action<BatonOptions>? configure)
     {
         var external = new ExternalSystem();
         var engine = BatonEngine.Create(b =>
         {
-            b.Services.AddSingleton(external);
-            b.UseSqlite($"Data Source={databasePath}")
-                .AddWorkflow<DrtWorkflow>()
-                .AddWorkflow<DeadlineWorkflow>()
-                .AddWorkflow<LongWorkflow>()
-                .AddWorkflow<FanOutWorkflow>()
-                .AddService<IDrtService, DrtService>();
+            BenchStore.Use(b, kind, target, pgWriters);
+            Register(b, external);
             if (configure is not null) b.Configure(configure);
         });
         await engine.StartAsync();
         return new BenchHost(engine, external);
+    }
+
+    /// <summary>The bench workflows and the delegated service, whose handler hands each task to <paramref name="external"/>.</summary>
+    public static BatonBuilder Register(BatonBuilder builder, ExternalSystem external)
+    {
+        builder.Services.AddSingleton(external);
+        return builder
+            .AddWorkflow<DrtWorkflow>()
+            .AddWorkflow<DeadlineWorkflow>()
+            .AddWorkflow<LongWorkflow>()
+            .AddWorkflow<FanOutWorkflow>()
+            .AddService<IDrtService, DrtService>();
     }
 
     public ValueTask DisposeAsync() => Engine.DisposeAsync();

@@ -2,15 +2,40 @@ using System.Globalization;
 
 namespace Baton.Bench;
 
-/// <summary>Command line: <c>&lt;scenario&gt; [--store sqlite] [--completion inproc] [--n N] [--c C] [--runs R] [--dir D] [--warmup W]</c>.</summary>
+/// <summary>
+/// Command line: <c>&lt;scenario&gt; [--store sqlite|postgres] [--completion inproc|http] [--n N] [--c C] [--runs R] [--dir D]
+/// [--warmup W] [--duration S] [--connections K] [--rates 500,1000,...] [--pg-writers W] [--synthetic-from K]</c>. <c>serve</c> (with <c>--db</c>) is the server child
+/// process that <c>completion-load</c> and <c>open-tasks</c> start themselves.
+/// </summary>
 internal sealed record BenchOptions(string Scenario, string Store, string Completion, int? N, int C, int Runs, int? Warmup, string Directory, string[] RawArgs)
 {
+    /// <summary>Seconds per offered load of completion-load.</summary>
+    public int Duration { get; init; } = 5;
+
+    /// <summary>HTTP connections of the load generator / the HTTP completer.</summary>
+    public int Connections { get; init; } = 256;
+
+    /// <summary>Offered loads (requests/s) of completion-load, in order.</summary>
+    public IReadOnlyList<int> Rates { get; init; } = [100, 200, 500, 1000, 2000, 4000, 8000];
+
+    /// <summary>open-tasks on SQLite: create this many tasks through the server, then copy their rows up to N (see OpenTasks).</summary>
+    public int? SyntheticFrom { get; init; }
+
+    /// <summary>PostgreSQL store: writer connections (<c>PostgreSqlStoreOptions.WriterConnections</c>); null keeps the store's default.</summary>
+    public int? PgWriters { get; init; }
+
+    /// <summary>serve: the store's file path (sqlite) or connection string (postgres).</summary>
+    public string? Db { get; init; }
+
     public static BenchOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0].StartsWith('-')) throw new UsageException("a scenario is required: drt | timer-storm | long-history | open-tasks");
+        if (args.Length == 0 || args[0].StartsWith('-')) throw new UsageException("a scenario is required: drt | completion-load | open-tasks | timer-storm | long-history");
         string scenario = args[0], store = "sqlite", completion = "inproc", dir = Path.Combine(Path.GetTempPath(), "baton-bench");
         int? n = null, warmup = null;
-        int c = 1000, runs = 1;
+        int c = 1000, runs = 1, duration = 5, connections = 256;
+        string? db = null;
+        int? pgWriters = null, syntheticFrom = null;
+        IReadOnlyList<int>? rates = null;
         for (var i = 1; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : throw new UsageException($"{args[i]} needs a value");
@@ -23,17 +48,33 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
                 case "--runs": runs = Int(value); break;
                 case "--warmup": warmup = Int(value); break;
                 case "--dir": dir = value; break;
+                case "--duration": duration = Int(value); break;
+                case "--connections": connections = Int(value); break;
+                case "--rates": rates = [.. value.Split(',').Select(Int)]; break;
+                case "--db": db = value; break;
+                case "--pg-writers": pgWriters = Int(value); break;
+                case "--synthetic-from": syntheticFrom = Int(value); break;
                 default: throw new UsageException($"unknown option {args[i]}");
             }
             i++;
         }
-        if (store != "sqlite")
-            throw new UsageException(store == "postgres" ? "--store postgres is not available yet (the PostgreSQL store does not exist yet); use --store sqlite" : $"unknown store '{store}'");
-        if (completion != "inproc")
-            throw new UsageException(completion == "http" ? "--completion http is not available yet (the REST API does not exist yet); use --completion inproc" : $"unknown completion '{completion}'");
-        if (scenario is not ("drt" or "timer-storm" or "long-history" or "open-tasks")) throw new UsageException($"unknown scenario '{scenario}'");
-        if (c < 1 || runs < 1 || n < 1) throw new UsageException("--n, --c and --runs must be positive");
-        return new BenchOptions(scenario, store, completion, n, c, runs, warmup, dir, args);
+        if (store is not ("sqlite" or "postgres")) throw new UsageException($"unknown store '{store}' (sqlite | postgres)");
+        if (completion is not ("inproc" or "http")) throw new UsageException($"unknown completion '{completion}' (inproc | http)");
+        if (scenario is not ("drt" or "timer-storm" or "long-history" or "open-tasks" or "completion-load" or "serve")) throw new UsageException($"unknown scenario '{scenario}'");
+        if (scenario is "timer-storm" or "long-history" && store != "sqlite") throw new UsageException($"{scenario} runs on --store sqlite only");
+        if (scenario == "serve" && db is null) throw new UsageException("serve needs --db");
+        if (syntheticFrom is not null && (scenario != "open-tasks" || store != "sqlite")) throw new UsageException("--synthetic-from is for open-tasks on sqlite");
+        if (c < 1 || runs < 1 || n < 1 || duration < 1 || connections < 1 || rates is { Count: 0 } || rates?.Any(r => r < 1) == true)
+            throw new UsageException("--n, --c, --runs, --duration, --connections and --rates must be positive");
+        return new BenchOptions(scenario, store, completion, n, c, runs, warmup, dir, args)
+        {
+            Duration = duration,
+            Connections = connections,
+            Rates = rates ?? [100, 200, 500, 1000, 2000, 4000, 8000],
+            Db = db,
+            PgWriters = pgWriters,
+            SyntheticFrom = syntheticFrom,
+        };
     }
 
     private static int Int(string text) =>

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using Baton.Shared;
 using Baton.Storage.PostgreSql.Tests;
 using Npgsql;
 using Xunit;
@@ -21,9 +19,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     private const string DirPrefix = "baton-pg-";
     private readonly SemaphoreSlim _createLock = new(1, 1);
     private readonly List<string> _databases = [];
-    private string? _clusterDir;
-    private string? _binDir;
-    private bool _asPostgresUser;
+    private PrivatePostgresCluster? _cluster;
     private int _counter;
     private string? _template;
 
@@ -42,11 +38,8 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     internal PostgresServerFixture(string name) => _name = name;
 
     /// <summary>Restarts the private server (fast shutdown: open connections are dropped), as an outage would.</summary>
-    internal async Task RestartAsync()
-    {
-        if (_clusterDir is null) throw new InvalidOperationException("Only a private test server can be restarted.");
-        await RunAsync(StartInfo(Path.Combine(_binDir!, "pg_ctl"), ["-D", Path.Combine(_clusterDir, "data"), "-m", "fast", "-w", "-t", "60", "restart"], _asPostgresUser));
-    }
+    internal Task RestartAsync() =>
+        (_cluster ?? throw new InvalidOperationException("Only a private test server can be restarted.")).RestartAsync();
 
     public async ValueTask InitializeAsync()
     {
@@ -54,34 +47,19 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         if (!string.IsNullOrWhiteSpace(external))
         {
             AdminConnectionString = external;
-            await WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
+            await PrivatePostgresCluster.WaitUntilReadyAsync(external, TimeSpan.FromSeconds(30));
             return;
         }
-        RemoveLeftovers();
-        _binDir = FindBinaries() ?? throw new InvalidOperationException(
-            "No PostgreSQL for the tests: set BATON_TEST_POSTGRES to a connection string, or install the server binaries " +
-            "(bash eng/prepare-test-machine.sh installs the Debian package 'postgresql').");
-        _asPostgresUser = Environment.UserName == "root";
-        _clusterDir = Path.Combine(Path.GetTempPath(), DirPrefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + _name);
-        if (Directory.Exists(_clusterDir))
+        if (PrivatePostgresCluster.FindBinaries() is null)
         {
-            Directory.Delete(_clusterDir, recursive: true);
+            throw new InvalidOperationException(
+                "No PostgreSQL for the tests: set BATON_TEST_POSTGRES to a connection string, or install the server binaries " +
+                "(bash eng/prepare-test-machine.sh installs the Debian package 'postgresql').");
         }
-        Directory.CreateDirectory(_clusterDir);
-        if (_asPostgresUser)
-        {
-            await RunAsync("chown", ["-R", "postgres:", _clusterDir], asPostgres: false);
-        }
-        var data = Path.Combine(_clusterDir, "data");
-        await RunAsync(Path.Combine(_binDir, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"], _asPostgresUser);
-        var port = FreePort();
-        var start = StartInfo(Path.Combine(_binDir, "pg_ctl"),
-            ["-D", data, "-l", Path.Combine(_clusterDir, "server.log"), "-w", "-t", "60", "start", "-o",
-             $"-p {port} -k {_clusterDir} -h 127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400"],
-            _asPostgresUser);
-        await RunAsync(start);
-        AdminConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false;Timeout=30";
-        await WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        // Tests need no durability across machine crashes: no fsync, for speed.
+        _cluster = await PrivatePostgresCluster.StartAsync(DirPrefix, _name,
+            ["fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=400"]);
+        AdminConnectionString = _cluster.AdminConnectionString;
     }
 
     /// <summary>
@@ -136,20 +114,13 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        if (_clusterDir is null)
+        if (_cluster is null)
         {
             await DropDatabasesAsync();
         }
         else
         {
-            try
-            {
-                await RunAsync(StartInfo(Path.Combine(_binDir!, "pg_ctl"), ["-D", Path.Combine(_clusterDir, "data"), "-m", "immediate", "-w", "stop"], _asPostgresUser));
-            }
-            finally
-            {
-                TryDelete(_clusterDir);
-            }
+            await _cluster.DisposeAsync();
         }
         _createLock.Dispose();
     }
@@ -169,135 +140,6 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         catch (NpgsqlException)
         {
             // Best effort on a shared server.
-        }
-    }
-
-    private async Task WaitUntilReadyAsync(TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                await using var connection = new NpgsqlConnection(AdminConnectionString);
-                await connection.OpenAsync();
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or SocketException && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
-    private static string? FindBinaries()
-    {
-        const string root = "/usr/lib/postgresql";
-        if (!Directory.Exists(root))
-        {
-            return null;
-        }
-        return Directory.GetDirectories(root)
-            .Select(d => (Dir: Path.Combine(d, "bin"), Version: int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0))
-            .Where(x => File.Exists(Path.Combine(x.Dir, "postgres")) && File.Exists(Path.Combine(x.Dir, "initdb")))
-            .OrderByDescending(x => x.Version)
-            .Select(x => x.Dir)
-            .FirstOrDefault();
-    }
-
-    /// <summary>Removes clusters left by earlier test processes that died without cleaning up (their server is stopped first).</summary>
-    private static void RemoveLeftovers()
-    {
-        foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), DirPrefix + "*"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir)[DirPrefix.Length..].Split('-')[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                || pid == Environment.ProcessId || IsAlive(pid))
-            {
-                continue;
-            }
-            var pidFile = Path.Combine(dir, "data", "postmaster.pid");
-            if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var postmaster) && IsAlive(postmaster))
-            {
-                try
-                {
-                    using var process = Process.GetProcessById(postmaster);
-                    process.Kill();
-                    process.WaitForExit(10_000);
-                }
-                catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or System.ComponentModel.Win32Exception)
-                {
-                }
-            }
-            TryDelete(dir);
-        }
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    private static void TryDelete(string dir)
-    {
-        try
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static ProcessStartInfo StartInfo(string file, IReadOnlyList<string> args, bool asPostgres)
-    {
-        var info = new ProcessStartInfo(asPostgres ? "runuser" : file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        if (asPostgres)
-        {
-            info.ArgumentList.Add("-u");
-            info.ArgumentList.Add("postgres");
-            info.ArgumentList.Add("--");
-            info.ArgumentList.Add(file);
-        }
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        return info;
-    }
-
-    private static Task RunAsync(string file, IReadOnlyList<string> args, bool asPostgres) => RunAsync(StartInfo(file, args, asPostgres));
-
-    private static async Task RunAsync(ProcessStartInfo info)
-    {
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {info.FileName}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"{info.FileName} {string.Join(' ', info.ArgumentList)} exited with {process.ExitCode}: {await stdout} {await stderr}");
         }
     }
 }

@@ -1,44 +1,78 @@
 using System.Diagnostics;
+using System.Net;
+using Baton.Engine;
 
 namespace Baton.Bench.Scenarios;
 
 /// <summary>
 /// Delegated round trip: the client starts N workflows keeping at most C in flight; each delegates one task to the
-/// external system, whose completer completes it through the public client API; the client waits for each result.
+/// external system, whose completer completes it through the public API — the in-process client
+/// (<c>--completion inproc</c>) or <c>POST /api/tasks/{service}/{taskId}/complete</c> of a real server on loopback with a
+/// completer-role API key (<c>--completion http</c>); the client waits for each result. <c>--store</c> picks SQLite or
+/// a private PostgreSQL cluster.
 /// </summary>
 internal static class Drt
 {
+    private static int CompletionErrors;
+
     public static async Task<string> RunAsync(BenchOptions options)
     {
         var n = options.N ?? 20_000;
-        var db = options.NewDatabase("drt");
+        var warmup = options.Warmup ?? Math.Min(2_000, n);
+        await using var store = await BenchStore.CreateAsync(options, "drt");
+        BenchHost? host = null;
+        BenchServer? server = null;
+        CompletionClient? http = null;
         try
         {
-            await using var host = await BenchHost.StartAsync(db);
+            InProcessBatonClient client;
+            ExternalSystem external;
+            Func<ExternalRequest, Task> complete;
+            if (options.Completion == "http")
+            {
+                server = await BenchServer.StartAsync(store.Kind, store.Target, store.PgWriters);
+                http = new CompletionClient(server.BaseUrl, await server.CreateCompleterKeyAsync(), Math.Min(options.Connections, options.C));
+                (client, external) = (server.Client, server.External);
+                var h = http;
+                complete = async r =>
+                {
+                    var status = await h.CompleteAsync("Service", r.TaskId, r.N);
+                    if (status != HttpStatusCode.OK) throw new InvalidOperationException($"HTTP {(int)status}");
+                };
+            }
+            else
+            {
+                host = await BenchHost.StartAsync(store);
+                (client, external) = (host.Client, host.External);
+                var c = client;
+                complete = r => c.CompleteDelegatedTaskAsync("Service", r.TaskId, new DrtResult(true, r.N));
+            }
             using var stop = new CancellationTokenSource();
-            var issued = new long[n + (options.Warmup ?? Math.Min(2_000, n))];
-            var completer = Task.Run(() => CompleteAsync(host, issued, options.C, stop.Token));
-            var warmup = options.Warmup ?? Math.Min(2_000, n);
-            // Warm-up batch (not measured): JIT, caches, SQLite pages.
-            await RunBatchAsync(host, n, warmup, options.C, issued, null);
+            var issued = new long[n + warmup];
+            var completer = Task.Run(() => CompleteAllAsync(external, complete, issued, options.C, stop.Token));
+            // Warm-up batch (not measured): JIT, caches, pages, connections.
+            await RunBatchAsync(client, n, warmup, options.C, issued, null);
             var latencies = new List<double>(n);
             var started = Stopwatch.GetTimestamp();
-            await RunBatchAsync(host, 0, n, options.C, issued, latencies);
+            await RunBatchAsync(client, 0, n, options.C, issued, latencies);
             var elapsed = Stopwatch.GetElapsedTime(started);
             await stop.CancelAsync();
             await completer;
             var throughput = n / elapsed.TotalSeconds;
             return $"DRT baton-{options.Store}-{options.Completion} N={n} C={options.C} throughput={throughput:0}/s " +
-                $"p50={Measure.F(Measure.Percentile(latencies, 50))}ms p99={Measure.F(Measure.Percentile(latencies, 99))}ms rss={Measure.PeakRssMb()}mb";
+                $"p50={Measure.F(Measure.Percentile(latencies, 50))}ms p99={Measure.F(Measure.Percentile(latencies, 99))}ms rss={Measure.PeakRssMb()}mb" +
+                (CompletionErrors > 0 ? $" completion_errors={CompletionErrors}" : "");
         }
         finally
         {
-            BenchOptions.DeleteDatabase(db);
+            http?.Dispose();
+            if (server is not null) await server.DisposeAsync();
+            if (host is not null) await host.DisposeAsync();
         }
     }
 
     /// <summary>Starts workflows first..first+count-1 with at most <paramref name="concurrency"/> in flight and checks each result.</summary>
-    private static async Task RunBatchAsync(BenchHost host, int first, int count, int concurrency, long[] issued, List<double>? latencies)
+    private static async Task RunBatchAsync(InProcessBatonClient client, int first, int count, int concurrency, long[] issued, List<double>? latencies)
     {
         using var slots = new SemaphoreSlim(concurrency, concurrency);
         var running = new List<Task>(count);
@@ -50,8 +84,8 @@ internal static class Drt
             {
                 try
                 {
-                    var start = await host.Client.StartWorkflowAsync<DrtWorkflow>(new DrtInput(i));
-                    var result = await host.Client.GetResultAsync<DrtResult>(start.WorkflowId, TimeSpan.FromMinutes(10));
+                    var start = await client.StartWorkflowAsync<DrtWorkflow>(new DrtInput(i));
+                    var result = await client.GetResultAsync<DrtResult>(start.WorkflowId, TimeSpan.FromMinutes(10));
                     var observed = Stopwatch.GetTimestamp();
                     if (result.N != i || !result.Approved) throw new InvalidOperationException($"workflow {i} returned n={result.N}");
                     if (latencies is not null)
@@ -67,16 +101,16 @@ internal static class Drt
     }
 
     /// <summary>The external system's completer: reads the queue and completes each task, up to <paramref name="concurrency"/> calls at once.</summary>
-    private static async Task CompleteAsync(BenchHost host, long[] issued, int concurrency, CancellationToken stop)
+    private static async Task CompleteAllAsync(ExternalSystem external, Func<ExternalRequest, Task> complete, long[] issued, int concurrency, CancellationToken stop)
     {
         using var slots = new SemaphoreSlim(concurrency, concurrency);
         try
         {
-            await foreach (var request in host.External.Requests.ReadAllAsync(stop))
+            await foreach (var request in external.Requests.ReadAllAsync(stop))
             {
                 await slots.WaitAsync(stop);
                 Volatile.Write(ref issued[request.N], Stopwatch.GetTimestamp());
-                _ = CompleteOneAsync(host, request, slots);
+                _ = CompleteOneAsync(complete, request, slots);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -84,15 +118,33 @@ internal static class Drt
         }
     }
 
-    private static async Task CompleteOneAsync(BenchHost host, ExternalRequest request, SemaphoreSlim slots)
+    /// <summary>
+    /// Completes one task; like a real external system it retries a call that failed (the completion is idempotent: a
+    /// repeat of the same outcome succeeds). Every failed attempt is counted and reported as <c>completion_errors</c>.
+    /// </summary>
+    private static async Task CompleteOneAsync(Func<ExternalRequest, Task> complete, ExternalRequest request, SemaphoreSlim slots)
     {
         try
         {
-            await host.Client.CompleteDelegatedTaskAsync("Service", request.TaskId, new DrtResult(true, request.N));
-        }
-        catch (Exception e)
-        {
-            Console.Error.WriteLine($"completion of {request.TaskId} failed: {e.Message}");
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await complete(request);
+                    return;
+                }
+                catch (Exception e) when (attempt < 5)
+                {
+                    Interlocked.Increment(ref CompletionErrors);
+                    Console.Error.WriteLine($"completion of {request.TaskId} failed (attempt {attempt}, retrying): {e.GetType().Name}: {e.Message}");
+                }
+                catch (Exception e)
+                {
+                    Interlocked.Increment(ref CompletionErrors);
+                    Console.Error.WriteLine($"completion of {request.TaskId} failed (attempt {attempt}, giving up): {e.GetType().Name}: {e.Message}");
+                    return;
+                }
+            }
         }
         finally
         {

@@ -1,11 +1,18 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace Baton.Bench.Scenarios;
 
 /// <summary>
-/// Open tasks: N delegated tasks left open (fan-out workflows of up to 1,000 tasks each). Reports the time to create
-/// them, RSS with them open, engine start-up with them in the store, the oldest-100-open-tasks-of-one-service query
-/// and a lookup by task id.
+/// Open tasks: a server child process creates N delegated tasks that stay open (fan-out workflows of up to 1,000 tasks
+/// each). Reports the server's start-up on the empty store, the time to create them, the server's RSS with them open (after a full GC), then a fresh server process
+/// on the same store: its start-up time (process start to listening, and the server's own part), its RSS, and over
+/// loopback HTTP the stale-task query (<c>GET /api/tasks?service=Service&amp;status=open&amp;order=oldest&amp;limit=100</c>)
+/// and a task lookup by id (<c>GET /api/tasks/{id}</c>). With <c>--synthetic-from K</c> (SQLite) only K tasks are
+/// created through the server; their task, audit and timer rows are then copied with new task ids (same workflows,
+/// same states) until there are N, so that start-up, memory and queries can be measured at a size that creation through
+/// the engine cannot reach in reasonable time today (see RESULTS.md).
 /// </summary>
 internal static class OpenTasks
 {
@@ -14,77 +21,53 @@ internal static class OpenTasks
     public static async Task<string> RunAsync(BenchOptions options)
     {
         var n = options.N ?? 1_000_000;
-        var db = options.NewDatabase("open");
-        try
+        await using var store = await BenchStore.CreateAsync(options, "open");
+        List<string> sample;
+        double createSeconds;
+        long rssOpen, rssOpenNoGc;
+        double startupEmpty;
+        await using (var first = await ServerProcess.StartAsync(options, store))
         {
-            var sample = new List<string>();
-            double createSeconds;
-            long rssOpen;
-            await using (var host = await BenchHost.StartAsync(db))
-            {
-                var seen = 0;
-                var delegated = Task.Run(async () =>
-                {
-                    await foreach (var r in host.External.Requests.ReadAllAsync())
-                    {
-                        if (seen % 997 == 0) sample.Add(r.TaskId);
-                        if (++seen == n) return;
-                    }
-                });
-                var started = Stopwatch.GetTimestamp();
-                var workflows = (n + PerWorkflow - 1) / PerWorkflow;
-                using (var slots = new SemaphoreSlim(Math.Min(options.C, 16)))
-                {
-                    var starts = new List<Task>();
-                    for (var w = 0; w < workflows; w++)
-                    {
-                        await slots.WaitAsync();
-                        var size = Math.Min(PerWorkflow, n - w * PerWorkflow);
-                        starts.Add(Task.Run(async () =>
-                        {
-                            try { await host.Client.StartWorkflowAsync<FanOutWorkflow>(new DrtInput(size)); }
-                            finally { slots.Release(); }
-                        }));
-                    }
-                    await Task.WhenAll(starts);
-                }
-                await delegated;
-                createSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                GC.Collect();
-                rssOpen = Measure.RssMb();
-            }
-            // A new engine on the same file: start-up time, then the queries.
-            GC.Collect();
-            var startup = Stopwatch.GetTimestamp();
-            await using var restarted = await BenchHost.StartAsync(db);
-            var startupMs = Stopwatch.GetElapsedTime(startup).TotalMilliseconds;
-            var query = new List<double>();
-            for (var i = 0; i < 21; i++)
-            {
-                var t = Stopwatch.GetTimestamp();
-                var page = await restarted.Client.ListTasksAsync(new TaskQuery { ServiceName = "Service", OpenOnly = true, Limit = 100, Order = TaskOrder.OldestFirst });
-                query.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-                if (page.Items.Count != Math.Min(100, n)) throw new InvalidOperationException($"query returned {page.Items.Count} tasks");
-            }
-            var lookups = new List<double>();
-            foreach (var id in sample.Take(200))
-            {
-                var t = Stopwatch.GetTimestamp();
-                var task = await restarted.Client.GetTaskAsync(id);
-                lookups.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-                if (task.State != TaskState.Delegated) throw new InvalidOperationException($"task {id} is {task.State}");
-            }
-            GC.Collect();
-            var rssRestarted = Measure.RssMb();
-            return $"OPEN baton-{options.Store} N={n} create={createSeconds:0.0}s create_rate={n / createSeconds:0}/s rss_open={rssOpen}mb " +
-                $"startup={Measure.F(startupMs)}ms rss_after_restart={rssRestarted}mb oldest100_query={Measure.F(Measure.Percentile(query, 50))}ms " +
-                $"lookup_by_id={Measure.F(Measure.Percentile(lookups, 50))}ms db={new FileInfo(db).Length / (1024 * 1024)}mb";
+            startupEmpty = first.StartupMs;
+            (sample, createSeconds) = await first.CreateTasksAsync(options.SyntheticFrom ?? n, PerWorkflow, 997);
+            rssOpenNoGc = first.RssNowMb();
+            rssOpen = await first.RssAfterGcAsync();
         }
-        finally
+        var real = n;
+        if (options.SyntheticFrom is { } k)
         {
-            BenchOptions.DeleteDatabase(db);
+            real = k;
+            var copies = (n + k - 1) / k - 1;
+            var t = Stopwatch.GetTimestamp();
+            SyntheticRows.Multiply(store.Target, copies);
+            Console.Error.WriteLine($"copied {k} tasks' rows {copies} times in {Stopwatch.GetElapsedTime(t).TotalSeconds:0.0}s");
+            n = k * (copies + 1);
         }
+        await using var server = await ServerProcess.StartAsync(options, store);
+        var rssStarted = server.RssNowMb();
+        using var http = new CompletionClient(server.BaseUrl, server.AdminKey, 4);
+        var query = new List<double>();
+        for (var i = 0; i < 21; i++)
+        {
+            var t = Stopwatch.GetTimestamp();
+            var page = await http.Http.GetFromJsonAsync<JsonElement>("/api/tasks?service=Service&status=open&order=oldest&limit=100");
+            query.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            var count = page.GetProperty("items").GetArrayLength();
+            if (count != Math.Min(100, n)) throw new InvalidOperationException($"query returned {count} tasks");
+        }
+        var lookups = new List<double>();
+        foreach (var id in sample.Take(200))
+        {
+            var t = Stopwatch.GetTimestamp();
+            var task = await http.Http.GetFromJsonAsync<JsonElement>($"/api/tasks/{id}");
+            lookups.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            if (task.GetProperty("state").GetString() != "Delegated") throw new InvalidOperationException($"task {id} is {task.GetProperty("state")}");
+        }
+        var rssServing = await server.RssAfterGcAsync();
+        var size = store.Kind == "sqlite" ? $" db={new FileInfo(store.Target).Length / (1024 * 1024)}mb" : "";
+        var created = real == n ? "" : $" created_through_server={real} (rows copied up to N)";
+        return $"OPEN baton-{options.Store} N={n} create={createSeconds:0.0}s create_rate={real / createSeconds:0}/s rss_open={rssOpen}mb rss_open_nogc={rssOpenNoGc}mb " +
+            $"startup_empty={Measure.F(startupEmpty)}ms startup={Measure.F(server.StartupMs)}ms startup_internal={Measure.F(server.InternalStartupMs)}ms rss_started={rssStarted}mb rss_serving={rssServing}mb " +
+            $"oldest100_query={Measure.F(Measure.Percentile(query, 50))}ms lookup_by_id={Measure.F(Measure.Percentile(lookups, 50))}ms{size}{created}";
     }
 }

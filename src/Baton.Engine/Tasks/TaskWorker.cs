@@ -12,7 +12,8 @@ namespace Baton.Engine.Tasks;
 
 /// <summary>
 /// Claims tasks of the services this node hosts and runs their handlers: an ordinary task completes with the handler's
-/// return value, a delegated task becomes Delegated, a handler that throws is retried by its policy.
+/// return value, a delegated task becomes Delegated, a handler that throws is retried by its policy. Outcomes are
+/// recorded in batches by an <see cref="OutcomeRecorder"/>.
 /// </summary>
 internal sealed partial class TaskWorker(
     IBatonStore store,
@@ -29,11 +30,13 @@ internal sealed partial class TaskWorker(
 {
     private readonly ConcurrentDictionary<string, byte> _running = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _slots = new(options.MaxConcurrentHandlers, options.MaxConcurrentHandlers);
+    private readonly OutcomeRecorder _recorder = new(store, options.MaxConcurrentHandlers, logger);
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         if (registry.HostedServiceNames.Count == 0) return;
         var renewals = RenewLeasesAsync(stoppingToken);
+        var recording = _recorder.RunAsync(stoppingToken);
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -68,6 +71,7 @@ internal sealed partial class TaskWorker(
             }
         }
         await renewals.ConfigureAwait(false);
+        await recording.ConfigureAwait(false);
     }
 
     private async Task RunHandlerAsync(TaskRecord task, CancellationToken stoppingToken)
@@ -76,7 +80,7 @@ internal sealed partial class TaskWorker(
         {
             var outcome = await ExecuteAsync(task, stoppingToken).ConfigureAwait(false);
             if (outcome is null) return; // shutting down: the claim lapses and the task runs again later
-            await RecordAsync(outcome, stoppingToken).ConfigureAwait(false);
+            await _recorder.RecordAsync(outcome).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -146,27 +150,6 @@ internal sealed partial class TaskWorker(
         }
     }
 
-    /// <summary>
-    /// Records the outcome, retrying while the store is unreachable: the claim stays ours meanwhile (the renewal keeps it),
-    /// so neither this node nor another runs the handler again for an outcome that is already known.
-    /// </summary>
-    private async Task RecordAsync(HandlerOutcome outcome, CancellationToken stoppingToken)
-    {
-        for (var failures = 1; ; failures++)
-        {
-            try
-            {
-                await store.RecordHandlerOutcomesAsync([outcome], stoppingToken).ConfigureAwait(false);
-                return;
-            }
-            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
-            {
-                LogOutcomeNotRecorded(e, outcome.TaskId, failures);
-                await Task.Delay(WorkflowExecutor.Backoff(failures), TimeProvider.System, stoppingToken).ConfigureAwait(false);
-            }
-        }
-    }
-
     private HandlerOutcome AfterFailure(TaskRecord task, TaskMethod method, Exception error)
     {
         var policy = RetryPolicyJson.Deserialize(task.RetryPolicy) ?? method.RetryPolicy;
@@ -233,7 +216,4 @@ internal sealed partial class TaskWorker(
 
     [LoggerMessage(EventId = 1204, Level = LogLevel.Error, Message = "Handler of task {ServiceName}/{TaskId} failed on attempt {Attempt}; no retry left")]
     private partial void LogHandlerFailed(Exception exception, string serviceName, string taskId, int attempt);
-
-    [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "The outcome of task {TaskId}'s handler could not be recorded ({Failures} tries so far); retrying")]
-    private partial void LogOutcomeNotRecorded(Exception exception, string taskId, int failures);
 }

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Baton.Bench.Scenarios;
+
+/// <summary>
+/// Completion endpoint under load: a server child process on the run's store; before each offered load the child creates
+/// rate × duration DRT workflows whose delegated tasks stay open. An open-loop generator (requests sent on a fixed
+/// schedule whatever the answers, so a slow server cannot slow the offered load down) then posts
+/// <c>POST /api/tasks/Service/{taskId}/complete</c> once per task with a completer-role key over pooled loopback
+/// connections. Latency = answer received − scheduled send time (queueing in the client counts: no coordinated omission).
+/// Loads go up until one is not sustained (achieved &lt; 95% of offered, or p99 &gt; 1 s, or any error).
+/// </summary>
+internal static class CompletionLoad
+{
+    public static async Task<string> RunAsync(BenchOptions options)
+    {
+        await using var store = await BenchStore.CreateAsync(options, "load");
+        await using var server = await ServerProcess.StartAsync(options, store);
+        var completerKey = await CreateCompleterKeyAsync(server);
+        using var client = new CompletionClient(server.BaseUrl, completerKey, options.Connections);
+        // Warm-up (not reported): JIT on both sides, connections.
+        var (warmIds, _) = await server.CreateTasksAsync(2_000, 1, 1);
+        await RunLevelAsync(client, warmIds, 500);
+        var results = new List<Level>();
+        foreach (var rate in options.Rates)
+        {
+            var count = rate * options.Duration;
+            var (ids, createSeconds) = await server.CreateTasksAsync(count, 1, 1);
+            await Task.Delay(500); // let the workflow steps of the creation settle
+            var level = await RunLevelAsync(client, ids, rate);
+            results.Add(level);
+            Console.WriteLine(FormattableString.Invariant(
+                $"  offered={rate}/s achieved={level.Achieved:0}/s p50={Measure.F(level.P50)}ms p99={Measure.F(level.P99)}ms p999={Measure.F(level.P999)}ms errors={level.Errors} created_in={createSeconds:0.0}s load={Load()}"));
+            if (!level.Sustained) break;
+        }
+        var best = results.Where(l => l.Sustained).MaxBy(l => l.Offered);
+        var at2000 = results.FirstOrDefault(l => l.Offered == 2000);
+        var target = at2000 is null ? "not_reached" : at2000.Sustained ? FormattableString.Invariant($"p99_{Measure.F(at2000.P99)}ms") : "unsustained";
+        return FormattableString.Invariant(
+            $"COMPLETE baton-{options.Store}-http max_sustained={best?.Offered ?? 0}/s peak_achieved={results.Max(l => l.Achieved):0}/s ") +
+            FormattableString.Invariant($"sustained_p50={Measure.F(best?.P50 ?? double.NaN)}ms sustained_p99={Measure.F(best?.P99 ?? double.NaN)}ms sustained_p999={Measure.F(best?.P999 ?? double.NaN)}ms ") +
+            $"at_2000={target} server_rss={server.RssNowMb()}mb";
+    }
+
+    private sealed record Level(int Offered, double Achieved, double P50, double P99, double P999, int Errors)
+    {
+        public bool Sustained => Achieved >= 0.95 * Offered && P99 <= 1000 && Errors == 0;
+    }
+
+    /// <summary>Sends one completion per id at <paramref name="rate"/> per second from a dedicated pacing thread.</summary>
+    private static async Task<Level> RunLevelAsync(CompletionClient client, List<string> ids, int rate)
+    {
+        var latencies = new double[ids.Count];
+        var errors = 0;
+        var sends = new Task[ids.Count];
+        var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 100;
+        var pacer = new Thread(() =>
+        {
+            for (var i = 0; i < ids.Count; i++)
+            {
+                var due = start + (long)(i * (double)Stopwatch.Frequency / rate);
+                while (true)
+                {
+                    var wait = due - Stopwatch.GetTimestamp();
+                    if (wait <= 0) break;
+                    if (wait > Stopwatch.Frequency / 500) Thread.Sleep(1);
+                    else Thread.SpinWait(50);
+                }
+                var k = i;
+                sends[i] = SendAsync(client, ids[k], k, due, latencies, () => Interlocked.Increment(ref errors));
+            }
+        }) { IsBackground = true, Name = "bench-pacer" };
+        pacer.Start();
+        await Task.Run(pacer.Join);
+        await Task.WhenAll(sends);
+        var end = Stopwatch.GetTimestamp();
+        var list = latencies.ToList();
+        return new Level(rate, ids.Count / Stopwatch.GetElapsedTime(start, end).TotalSeconds,
+            Measure.Percentile(list, 50), Measure.Percentile(list, 99), Measure.Percentile(list, 99.9), errors);
+    }
+
+    private static async Task SendAsync(CompletionClient client, string taskId, int n, long due, double[] latencies, Action error)
+    {
+        try
+        {
+            var status = await client.CompleteAsync("Service", taskId, n).ConfigureAwait(false);
+            if (status != HttpStatusCode.OK) error();
+        }
+        catch (HttpRequestException)
+        {
+            error();
+        }
+        latencies[n] = Measure.Ms(due, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>Creates a completer-role key through the API with the admin key.</summary>
+    private static async Task<string> CreateCompleterKeyAsync(ServerProcess server)
+    {
+        using var admin = new CompletionClient(server.BaseUrl, server.AdminKey, 1);
+        using var response = await admin.Http.PostAsync("/api/keys", new StringContent("""{"name":"bench-completer","roles":["completer"]}""", System.Text.Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("key").GetString()!;
+    }
+
+    /// <summary>The 1-minute load average of the machine.</summary>
+    public static string Load() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+}

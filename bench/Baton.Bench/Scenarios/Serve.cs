@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Baton.Bench.Scenarios;
+
+/// <summary>
+/// The server child process of <c>completion-load</c> and <c>open-tasks</c>: the standalone server composition with the
+/// bench workflows on <c>--db</c> (the admin key comes from <c>BATON_ADMIN_KEY</c>). It prints
+/// <c>ready &lt;url&gt; &lt;startup ms&gt;</c> once listening, then answers commands read from stdin, one per line:
+/// <list type="bullet">
+/// <item><c>create &lt;n&gt; &lt;per workflow&gt; &lt;every&gt;</c>: starts workflows (DRT for 1, fan-out otherwise) until
+/// n more tasks are delegated, printing <c>task &lt;id&gt;</c> for every <c>every</c>-th, then <c>created &lt;n&gt; &lt;seconds&gt;</c>;</item>
+/// <item><c>rss</c>: full GC, then <c>rss &lt;MiB&gt;</c>;</item>
+/// <item><c>quit</c> (or end of input): stops.</item>
+/// </list>
+/// </summary>
+internal static class Serve
+{
+    public static async Task<int> RunAsync(BenchOptions options)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var adminKey = Environment.GetEnvironmentVariable("BATON_ADMIN_KEY") ?? throw new UsageException("serve needs BATON_ADMIN_KEY");
+        await using var server = await BenchServer.StartAsync(options.Store, options.Db!, options.PgWriters, adminKey);
+        var startupMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        Console.WriteLine(FormattableString.Invariant($"ready {server.BaseUrl} {startupMs:0.0}"));
+        var sequence = 0;
+        while (Console.ReadLine() is { } line)
+        {
+            var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            switch (words.FirstOrDefault())
+            {
+                case "create":
+                    var n = int.Parse(words[1], CultureInfo.InvariantCulture);
+                    var per = int.Parse(words[2], CultureInfo.InvariantCulture);
+                    var every = int.Parse(words[3], CultureInfo.InvariantCulture);
+                    var seconds = await CreateAsync(server, n, per, every, sequence);
+                    sequence += n;
+                    Console.WriteLine(FormattableString.Invariant($"created {n} {seconds:0.000}"));
+                    break;
+                case "rss":
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                    GC.Collect();
+                    Console.WriteLine(FormattableString.Invariant($"rss {Measure.RssMb()}"));
+                    break;
+                case "quit":
+                    return 0;
+                default:
+                    Console.WriteLine($"error unknown command '{line}'");
+                    break;
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>Starts workflows until <paramref name="n"/> more tasks reach the external system; returns the seconds it took.</summary>
+    private static async Task<double> CreateAsync(BenchServer server, int n, int per, int every, int first)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var delegated = Task.Run(async () =>
+        {
+            var seen = 0;
+            await foreach (var r in server.External.Requests.ReadAllAsync())
+            {
+                if (seen % every == 0) Console.WriteLine($"task {r.TaskId}");
+                if (++seen == n) return;
+            }
+        });
+        var workflows = (n + per - 1) / per;
+        using (var slots = new SemaphoreSlim(per == 1 ? 1000 : 16))
+        {
+            var starts = new List<Task>(workflows);
+            for (var w = 0; w < workflows; w++)
+            {
+                await slots.WaitAsync();
+                var size = Math.Min(per, n - w * per);
+                var index = first + w;
+                starts.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        if (per == 1) await server.Client.StartWorkflowAsync<DrtWorkflow>(new DrtInput(index));
+                        else await server.Client.StartWorkflowAsync<FanOutWorkflow>(new DrtInput(size));
+                    }
+                    finally
+                    {
+                        slots.Release();
+                    }
+                }));
+            }
+            await Task.WhenAll(starts);
+        }
+        await delegated;
+        return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace Baton.Bench;
+
+/// <summary>
+/// The parent's side of a server child process (<c>serve</c>, see <see cref="Scenarios.Serve"/>): starts it on a store,
+/// measures its start-up, and drives it through its stdin/stdout command protocol. The admin key is random per child
+/// and passed in its environment, never on a command line or in output.
+/// </summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ServerProcess(Process process, Uri baseUrl, string adminKey, double startupMs, double internalStartupMs)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+        AdminKey = adminKey;
+        StartupMs = startupMs;
+        InternalStartupMs = internalStartupMs;
+    }
+
+    public Uri BaseUrl { get; }
+
+    public string AdminKey { get; }
+
+    /// <summary>From process start to listening, as seen by the parent (includes the .NET runtime's own start).</summary>
+    public double StartupMs { get; }
+
+    /// <summary>From the child's Main to listening (host build, store open and migrations, engine start, Kestrel).</summary>
+    public double InternalStartupMs { get; }
+
+    public int Pid => _process.Id;
+
+    public static async Task<ServerProcess> StartAsync(BenchOptions options, BenchStore store)
+    {
+        var adminKey = "bk_bench_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
+        var host = Path.GetFileName(Environment.ProcessPath!);
+        if (!host.Equals("Baton.Bench", StringComparison.OrdinalIgnoreCase) && !host.Equals("Baton.Bench.exe", StringComparison.OrdinalIgnoreCase))
+            info.ArgumentList.Add(typeof(ServerProcess).Assembly.Location);
+        foreach (var a in (string[])["serve", "--store", store.Kind, "--db", store.Target]) info.ArgumentList.Add(a);
+        if (store.PgWriters is { } w)
+        {
+            info.ArgumentList.Add("--pg-writers");
+            info.ArgumentList.Add(w.ToString(CultureInfo.InvariantCulture));
+        }
+        info.Environment["BATON_ADMIN_KEY"] = adminKey;
+        var started = Stopwatch.GetTimestamp();
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the server child");
+        var ready = await process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the server child exited before it was ready");
+        var startupMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var words = ready.Split(' ');
+        if (words is not ["ready", _, _]) throw new InvalidOperationException($"unexpected line from the server child: {ready}");
+        return new ServerProcess(process, new Uri(words[1]), adminKey, startupMs, double.Parse(words[2], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Has the child create <paramref name="n"/> open delegated tasks; returns every <paramref name="every"/>-th id and the seconds taken.</summary>
+    public async Task<(List<string> Ids, double Seconds)> CreateTasksAsync(int n, int perWorkflow, int every)
+    {
+        await _process.StandardInput.WriteLineAsync(FormattableString.Invariant($"create {n} {perWorkflow} {every}"));
+        await _process.StandardInput.FlushAsync();
+        var ids = new List<string>(n / every + 1);
+        while (await _process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("task ", StringComparison.Ordinal)) ids.Add(line[5..]);
+            else if (line.StartsWith("created ", StringComparison.Ordinal)) return (ids, double.Parse(line.Split(' ')[2], CultureInfo.InvariantCulture));
+            else throw new InvalidOperationException($"unexpected line from the server child: {line}");
+        }
+        throw new InvalidOperationException("the server child exited while creating tasks");
+    }
+
+    /// <summary>The child's resident set after a full GC, in MiB.</summary>
+    public async Task<long> RssAfterGcAsync()
+    {
+        await _process.StandardInput.WriteLineAsync("rss");
+        await _process.StandardInput.FlushAsync();
+        var line = await _process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the server child exited");
+        return line.StartsWith("rss ", StringComparison.Ordinal) ? long.Parse(line[4..], CultureInfo.InvariantCulture) : throw new InvalidOperationException(line);
+    }
+
+    /// <summary>The child's resident set as it is (no GC), in MiB, from /proc.</summary>
+    public long RssNowMb()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+        return -1;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _process.StandardInput.WriteLineAsync("quit");
+            _process.StandardInput.Close();
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            _process.Kill();
+        }
+        _process.Dispose();
+    }
+}
