@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Baton.AspNetCore.Security;
 using Baton.Server;
+using Baton.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -98,20 +99,7 @@ public sealed class ServerFixture : IAsyncLifetime
         return (id, await DelegatedTaskAsync(client, id));
     }
 
-    public static async Task<string> DelegatedTaskAsync(HttpClient client, string workflowId)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            var info = await client.GetFromJsonAsync<JsonElement>($"/api/workflows/{workflowId}");
-            foreach (var task in info.GetProperty("openTasks").EnumerateArray())
-            {
-                if (task.GetProperty("state").GetString() == "Delegated") return task.GetProperty("taskId").GetString()!;
-            }
-            await Task.Delay(20);
-        }
-        throw new TimeoutException($"Workflow {workflowId} has no delegated task.");
-    }
+    public static Task<string> DelegatedTaskAsync(HttpClient client, string workflowId) => ServerCalls.DelegatedTaskAsync(client, workflowId);
 
     public async Task<string> TokenAsync(string taskId)
     {

@@ -1,12 +1,9 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Baton.Server;
+using Baton.Shared;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Baton.AspNetCore.Tests;
@@ -66,28 +63,12 @@ public sealed class TokenRotationTests
         return app;
     }
 
-    private static HttpClient Client(WebApplication app)
-    {
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var client = new HttpClient { BaseAddress = new Uri(address) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        return client;
-    }
+    private static HttpClient Client(WebApplication app) => ServerCalls.Client(app, AdminKey);
 
     private static async Task<string> WaitForTokenAsync(HttpClient client, string workflowId)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var status = await client.GetFromJsonAsync<JsonElement>($"/api/workflows/{workflowId}");
-            foreach (var task in status.GetProperty("openTasks").EnumerateArray())
-            {
-                if (task.GetProperty("state").GetString() != "Delegated") continue;
-                var details = await client.GetFromJsonAsync<JsonElement>($"/api/tasks/{task.GetProperty("taskId").GetString()}");
-                return details.GetProperty("token").GetString()!;
-            }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no delegated task for {workflowId}");
-            await Task.Delay(20);
-        }
+        var taskId = await ServerCalls.DelegatedTaskAsync(client, workflowId);
+        var details = await client.GetFromJsonAsync<JsonElement>($"/api/tasks/{taskId}");
+        return details.GetProperty("token").GetString()!;
     }
 }

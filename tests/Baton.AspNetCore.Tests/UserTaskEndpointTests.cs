@@ -234,12 +234,16 @@ public sealed class UserTaskEndpointTests(ServerFixture server) : IClassFixture<
     {
         var (workflowId, taskId) = await StartBuiltInAsync("""
             {"name":"Rate the supplier","action":"Rate","roles":["manager"],"input":{"supplier":{"id":"S-1"}},"enrichPath":"supplier.rating",
-             "dataSchema":{"type":"object","properties":{"stars":{"type":"integer","minimum":1,"maximum":5}},"required":["stars"]}}
+             "dataSchema":{"type":"object","properties":{"stars":{"type":"integer","minimum":1,"maximum":5},"ratedOn":{"type":"string","format":"date"}},"required":["stars"]}}
             """);
         using var alice = server.Client(server.Keys["alice"]);
         var (status, body) = await PostAsync(alice, $"/api/user-tasks/{taskId}/complete", """{"data":{"stars":9}}""");
         Assert.Equal(422, status);
         Assert.Contains(body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("path").GetString() == "$.stars");
+        // Formats are checked, not only annotated: a schema-only node must refuse what a typed reader could not read.
+        (status, body) = await PostAsync(alice, $"/api/user-tasks/{taskId}/complete", """{"data":{"stars":4,"ratedOn":"last tuesday"}}""");
+        Assert.Equal(422, status);
+        Assert.Contains(body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("path").GetString() == "$.ratedOn");
         Assert.Equal(200, (await PostAsync(alice, $"/api/user-tasks/{taskId}/complete", """{"data":{"stars":4}}""")).Status);
 
         var result = await ResultAsync(workflowId);

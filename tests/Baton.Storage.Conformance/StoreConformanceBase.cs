@@ -15,6 +15,7 @@ public abstract class StoreConformanceBase : IAsyncLifetime
     protected const string NodeB = "node-b";
     protected const string Service = "Billing";
 
+    private readonly List<IDisposable> _owned = [];
     private IBatonStore? _store;
 
     protected IBatonStore Store => _store ?? throw new InvalidOperationException("The store is not created yet.");
@@ -30,7 +31,18 @@ public abstract class StoreConformanceBase : IAsyncLifetime
         {
             await _store.DisposeAsync();
         }
+        foreach (var resource in _owned)
+        {
+            resource.Dispose();
+        }
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Disposes <paramref name="resource"/> after the store (for example the temporary folder of its database).</summary>
+    protected T Own<T>(T resource) where T : IDisposable
+    {
+        _owned.Add(resource);
+        return resource;
     }
 
     protected static DateTimeOffset At(double seconds) => T0.AddSeconds(seconds);

@@ -1,11 +1,8 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Baton.Server;
+using Baton.Shared;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
@@ -27,7 +24,7 @@ public sealed class ServerNodesTests(PostgresServerFixture server)
 
         using (var started = await a.PostAsJsonAsync("/api/workflows", new { workflow = "Delegate", input = new { invoice = 42 }, id = "inv-42" }))
             Assert.Equal(201, (int)started.StatusCode);
-        var taskId = await WaitForDelegatedTaskAsync(b, "inv-42");
+        var taskId = await ServerCalls.DelegatedTaskAsync(b, "inv-42");
         using (var completed = await b.PostAsJsonAsync($"/api/tasks/Delegate/{taskId}/complete", new { result = new { paid = true } }))
             Assert.Equal(200, (int)completed.StatusCode);
         var result = await a.GetFromJsonAsync<JsonElement>("/api/workflows/inv-42/result?wait=30s");
@@ -55,24 +52,5 @@ public sealed class ServerNodesTests(PostgresServerFixture server)
         return app;
     }
 
-    private static HttpClient Client(WebApplication app)
-    {
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var client = new HttpClient { BaseAddress = new Uri(address) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        return client;
-    }
-
-    private static async Task<string> WaitForDelegatedTaskAsync(HttpClient client, string workflowId)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var status = await client.GetFromJsonAsync<JsonElement>($"/api/workflows/{workflowId}");
-            foreach (var task in status.GetProperty("openTasks").EnumerateArray())
-                if (task.GetProperty("state").GetString() == "Delegated") return task.GetProperty("taskId").GetString()!;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no delegated task for {workflowId}");
-            await Task.Delay(20);
-        }
-    }
+    private static HttpClient Client(WebApplication app) => ServerCalls.Client(app, AdminKey);
 }
