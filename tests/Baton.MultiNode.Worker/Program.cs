@@ -21,9 +21,10 @@ await using (var schema = dataSource.CreateCommand(Gateway.Schema))
     {
         await schema.ExecuteNonQueryAsync();
     }
-    catch (PostgresException e) when (e.SqlState == "23505")
+    catch (PostgresException e) when (e.SqlState is "23505" or "42710" or "42P07")
     {
-        // Another node created the table at the same moment.
+        // Another node created the table at the same moment: IF NOT EXISTS does not guard concurrent creation, which
+        // surfaces as a unique violation in the catalog, a duplicate row type or a duplicate table.
     }
 }
 var gateway = new Gateway(dataSource, node);
