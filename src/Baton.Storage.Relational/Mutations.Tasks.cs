@@ -14,7 +14,8 @@ internal static partial class Mutations
     public static TaskRecord? GetTask(WriteContext ctx, string taskId) => ctx.Sql.First(SelectTask, Rows.Task, ("@id", taskId));
 
     /// <summary>
-    /// Creates a task: Scheduled, attempt 0, ready at creation, audited as <c>Scheduled</c>, with a deadline timer when it has one.
+    /// Creates a task: Scheduled, attempt 0, ready at creation, audited as <c>Scheduled</c>. Its deadline needs no timer row: the
+    /// timer loop finds open tasks past their deadline through <c>ix_tasks_open_deadline</c>.
     /// A user task has no handler: it starts Delegated, with its assignment (see <see cref="InsertUserTask"/>).
     /// </summary>
     public static void InsertTask(WriteContext ctx, NewTask task)
@@ -39,9 +40,9 @@ internal static partial class Mutations
                 ("@tag", tag), ("@id", task.TaskId), ("@at", created));
         }
         Audit(ctx, task.TaskId, task.CreatedAt, "Scheduled", AuditSource.Workflow, null, null);
-        if (task.DeadlineAt is { } deadline)
+        if (task.DeadlineAt is not null)
         {
-            InsertTimer(ctx, new NewTimer(TimerKind.TaskDeadline, deadline, task.WorkflowId, task.CommandId, task.TaskId));
+            ctx.Effects.TimersChanged = true;
         }
         if (task.UserTask is { } userTask)
         {
@@ -73,16 +74,16 @@ internal static partial class Mutations
 
     /// <summary>
     /// Gives an open task its outcome (Completed, Failed or TimedOut): claim cleared, timers deleted, audited, and the workflow
-    /// told if it is running.
+    /// told if it is running. Returns the task as it now is.
     /// </summary>
-    public static void FinishTask(WriteContext ctx, TaskRecord task, TaskState state, string? result, string? error, DateTimeOffset at, AuditSource source, string? detail = null)
+    public static TaskRecord FinishTask(WriteContext ctx, TaskRecord task, TaskState state, string? result, string? error, DateTimeOffset at, AuditSource source, string? detail = null)
     {
         var ms = Rows.Ms(at);
-        ctx.Sql.Exec(
+        var finished = ctx.Sql.First(
             "UPDATE tasks SET state = @state, open = {false}, result = @result, error = @error, completed_at = @at, updated_at = @at, " +
-            "lease_owner = NULL, lease_until = NULL WHERE task_id = @id",
-            ("@id", task.TaskId), ("@state", state.ToString()), ("@result", result), ("@error", error), ("@at", ms));
-        ctx.Sql.Exec("DELETE FROM timers WHERE task_id = @id", ("@id", task.TaskId));
+            "lease_owner = NULL, lease_until = NULL WHERE task_id = @id RETURNING " + Rows.TaskColumns,
+            Rows.Task, ("@id", task.TaskId), ("@state", state.ToString()), ("@result", result), ("@error", error), ("@at", ms))!;
+        DeleteTaskTimers(ctx, task);
         var kind = state switch
         {
             TaskState.Completed => InboxMessageKind.TaskCompleted,
@@ -94,6 +95,19 @@ internal static partial class Mutations
         CloseUserTask(ctx, task);
         Audit(ctx, task.TaskId, at, state.ToString(), source, detail, payload);
         PostMessage(ctx, new NewInboxMessage(task.WorkflowId, kind, task.CommandId, task.TaskId, payload, at));
+        return finished;
+    }
+
+    /// <summary>
+    /// Deletes the timers of a task that closes. Only heartbeat timers are made for tasks today (a deadline is read from the task
+    /// row); a deadline timer left by an older version is deleted when it fires and finds the task closed.
+    /// </summary>
+    private static void DeleteTaskTimers(WriteContext ctx, TaskRecord task)
+    {
+        if (task.HeartbeatInterval is not null)
+        {
+            ctx.Sql.Exec("DELETE FROM timers WHERE task_id = @id", ("@id", task.TaskId));
+        }
     }
 
     /// <summary>Cancels an open task because its workflow finished; the workflow is not told.</summary>
@@ -104,7 +118,7 @@ internal static partial class Mutations
             "UPDATE tasks SET state = 'Canceled', open = {false}, error = @error, completed_at = @at, updated_at = @at, " +
             "lease_owner = NULL, lease_until = NULL WHERE task_id = @id",
             ("@id", task.TaskId), ("@error", error), ("@at", ms));
-        ctx.Sql.Exec("DELETE FROM timers WHERE task_id = @id", ("@id", task.TaskId));
+        DeleteTaskTimers(ctx, task);
         CloseUserTask(ctx, task);
         Audit(ctx, task.TaskId, at, "Canceled", source, null, error);
     }

@@ -11,19 +11,18 @@ internal static partial class Mutations
 
     public static CreateWorkflowResult CreateWorkflow(WriteContext ctx, NewWorkflow workflow)
     {
-        if (GetWorkflow(ctx, workflow.Id) is { } existing)
-        {
-            return new CreateWorkflowResult(CreateWorkflowStatus.AlreadyExists, existing);
-        }
         var created = Rows.Ms(workflow.CreatedAt);
-        // Another node may create the same id meanwhile: the insert then waits for it and does nothing.
-        var inserted = ctx.Sql.Exec(
+        // One statement creates the row and returns it; an existing id returns nothing (another node creating the same id
+        // meanwhile makes the insert wait for it and do nothing). The started event takes sequence number 1 directly.
+        var inserted = ctx.Sql.First(
             "INSERT INTO workflows (id, name, state, input, parent_id, parent_command_id, tags, meta, created_at, updated_at, version, next_seq, pending, pending_since) " +
-            "VALUES (@id, @name, 'Running', @input, @parent, @parentCommand, @tags, @meta, @at, @at, 1, 1, {true}, @at) ON CONFLICT (id) DO NOTHING",
+            "VALUES (@id, @name, 'Running', @input, @parent, @parentCommand, @tags, @meta, @at, @at, 1, 2, {true}, @at) ON CONFLICT (id) DO NOTHING " +
+            "RETURNING " + Rows.WorkflowColumns,
+            Rows.Workflow,
             ("@id", workflow.Id), ("@name", workflow.Name), ("@input", workflow.Input), ("@parent", workflow.ParentId),
             ("@parentCommand", workflow.ParentCommandId), ("@tags", JsonText.Tags(workflow.Tags)), ("@meta", JsonText.Meta(workflow.Meta)),
             ("@at", created));
-        if (inserted == 0)
+        if (inserted is null)
         {
             return new CreateWorkflowResult(CreateWorkflowStatus.AlreadyExists, GetWorkflow(ctx, workflow.Id)!);
         }
@@ -33,9 +32,9 @@ internal static partial class Mutations
                 "INSERT INTO workflow_tags (tag, workflow_id, created_at) VALUES (@tag, @id, @at) ON CONFLICT DO NOTHING",
                 ("@tag", tag), ("@id", workflow.Id), ("@at", created));
         }
-        AppendHistory(ctx, workflow.Id, new NewHistoryEvent(HistoryEventKind.WorkflowStarted, workflow.CreatedAt, Name: workflow.Name, Payload: workflow.Input));
+        InsertHistory(ctx, workflow.Id, 1, new NewHistoryEvent(HistoryEventKind.WorkflowStarted, workflow.CreatedAt, Name: workflow.Name, Payload: workflow.Input));
         ctx.Effects.WorkflowsReady = true;
-        return new CreateWorkflowResult(CreateWorkflowStatus.Created, GetWorkflow(ctx, workflow.Id)!);
+        return new CreateWorkflowResult(CreateWorkflowStatus.Created, inserted);
     }
 
     /// <summary>Appends an event at the workflow's next sequence number; returns it, or null when the workflow does not exist.</summary>
@@ -46,12 +45,16 @@ internal static partial class Mutations
         {
             return null;
         }
+        InsertHistory(ctx, workflowId, seq.Value, e);
+        return seq;
+    }
+
+    /// <summary>Writes an event at a sequence number the caller reserved (<c>next_seq</c> already moved past it).</summary>
+    public static void InsertHistory(WriteContext ctx, string workflowId, long seq, NewHistoryEvent e) =>
         ctx.Sql.Exec(
             "INSERT INTO history (workflow_id, seq, kind, at, command_id, name, ref_id, payload) VALUES (@wf, @seq, @kind, @at, @cmd, @name, @ref, @payload)",
             ("@wf", workflowId), ("@seq", seq), ("@kind", e.Kind.ToString()), ("@at", Rows.Ms(e.At)), ("@cmd", e.CommandId),
             ("@name", e.Name), ("@ref", e.RefId), ("@payload", e.Payload));
-        return seq;
-    }
 
     /// <summary>Delivers a message if the recipient is running (marking it as needing a step); otherwise drops it.</summary>
     public static bool PostMessage(WriteContext ctx, NewInboxMessage message)
@@ -74,9 +77,10 @@ internal static partial class Mutations
 
     /// <summary>
     /// The consequences of a workflow reaching a finished state: open tasks Canceled with <paramref name="taskError"/> (audited),
-    /// its timers and inbox deleted, no longer needing a step.
+    /// its timers and inbox deleted, no longer needing a step nor claimed (<paramref name="rowUpdated"/>: the caller's own update of
+    /// the row did that already).
     /// </summary>
-    public static void FinishWorkflow(WriteContext ctx, string workflowId, string taskError, AuditSource source, DateTimeOffset at)
+    public static void FinishWorkflow(WriteContext ctx, string workflowId, string taskError, AuditSource source, DateTimeOffset at, bool rowUpdated = false)
     {
         var open = ctx.Sql.Query(
             "SELECT " + Rows.TaskColumns + " FROM tasks WHERE workflow_id = @wf AND open = {true} ORDER BY created_at, task_id",
@@ -87,7 +91,10 @@ internal static partial class Mutations
         }
         ctx.Sql.Exec("DELETE FROM timers WHERE workflow_id = @wf", ("@wf", workflowId));
         ctx.Sql.Exec("DELETE FROM inbox WHERE workflow_id = @wf", ("@wf", workflowId));
-        ctx.Sql.Exec("UPDATE workflows SET pending = {false}, pending_since = NULL, lease_owner = NULL, lease_until = NULL WHERE id = @id", ("@id", workflowId));
+        if (!rowUpdated)
+        {
+            ctx.Sql.Exec("UPDATE workflows SET pending = {false}, pending_since = NULL, lease_owner = NULL, lease_until = NULL WHERE id = @id", ("@id", workflowId));
+        }
         ctx.Effects.WorkflowFinished(workflowId);
         ctx.Effects.TimersChanged = true;
     }

@@ -5,12 +5,19 @@ namespace Baton.Storage.Relational;
 // IWorkflowQueue; the claim query itself is the engine's (IClaimQueries).
 internal sealed partial class RelationalStore
 {
-    // The step's final update, with and without finishing the workflow; it returns whether messages wait for the next step.
-    private const string FinishStep = "UPDATE workflows SET state = @state, result = @result, error = @error, completed_at = @at, " + StepRest;
+    // The step's first statement checks that the instance is still this owner's at the version it stepped, and reserves the
+    // sequence numbers of the step's events; nothing matches (no row returned) when it is not.
+    private const string ReserveStep =
+        "UPDATE workflows SET next_seq = next_seq + @events WHERE id = @id AND version = @version AND lease_owner = @owner RETURNING next_seq - @events";
 
-    private const string ContinueStep = "UPDATE workflows SET state = @state, result = @result, error = @error, " + StepRest;
+    // The step's final update when it finishes the workflow: nothing is pending any more (FinishWorkflow deletes the inbox).
+    private const string FinishStep =
+        "UPDATE workflows SET state = @state, result = @result, error = @error, completed_at = @at, updated_at = @at, version = version + 1, " +
+        "lease_owner = NULL, lease_until = NULL, pending = {false}, pending_since = NULL WHERE id = @id";
 
-    private const string StepRest =
+    // The step's final update when the workflow goes on; it returns whether messages wait for the next step.
+    private const string ContinueStep =
+        "UPDATE workflows SET state = @state, result = @result, error = @error, " +
         "updated_at = @at, version = version + 1, lease_owner = NULL, lease_until = NULL, " +
         "pending = EXISTS (SELECT 1 FROM inbox WHERE workflow_id = @id), " +
         "pending_since = (SELECT MIN(at) FROM inbox WHERE workflow_id = @id) WHERE id = @id RETURNING pending";
@@ -31,21 +38,24 @@ internal sealed partial class RelationalStore
 
     private static StepCommitStatus CommitStep(WriteContext ctx, WorkflowStep step)
     {
-        var current = ctx.Sql.First(
-            "SELECT version, lease_owner FROM workflows WHERE id = @id {for update}",
-            r => new Tuple<long, string?>(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetString(1)),
-            ("@id", step.WorkflowId));
-        if (current is null || current.Item1 != step.ExpectedVersion || !string.Equals(current.Item2, step.Owner, StringComparison.Ordinal))
+        var firstSeq = ctx.Sql.Long(
+            ReserveStep, ("@id", step.WorkflowId), ("@version", step.ExpectedVersion), ("@owner", step.Owner), ("@events", step.Events.Count));
+        if (firstSeq is not { } seq)
         {
             return StepCommitStatus.Conflict;
         }
-        foreach (var id in step.ConsumedMessageIds)
+        var finished = step.State != WorkflowState.Running;
+        if (!finished)
         {
-            ctx.Sql.Exec("DELETE FROM inbox WHERE id = @id AND workflow_id = @wf", ("@id", id), ("@wf", step.WorkflowId));
+            // A finishing step leaves them: FinishWorkflow deletes the whole inbox.
+            foreach (var id in step.ConsumedMessageIds)
+            {
+                ctx.Sql.Exec("DELETE FROM inbox WHERE id = @id AND workflow_id = @wf", ("@id", id), ("@wf", step.WorkflowId));
+            }
         }
         foreach (var e in step.Events)
         {
-            Mutations.AppendHistory(ctx, step.WorkflowId, e);
+            Mutations.InsertHistory(ctx, step.WorkflowId, seq++, e);
         }
         foreach (var task in step.Tasks)
         {
@@ -63,16 +73,13 @@ internal sealed partial class RelationalStore
         {
             Mutations.PostMessage(ctx, message);
         }
-        var finished = step.State != WorkflowState.Running;
-        var at = Rows.Ms(step.At);
-        var pending = ctx.Sql.Scalar(
-            finished ? FinishStep : ContinueStep,
-            ("@id", step.WorkflowId), ("@state", step.State.ToString()), ("@result", step.Result), ("@error", step.Error), ("@at", at));
+        var args = new (string, object?)[] { ("@id", step.WorkflowId), ("@state", step.State.ToString()), ("@result", step.Result), ("@error", step.Error), ("@at", Rows.Ms(step.At)) };
         if (finished)
         {
-            Mutations.FinishWorkflow(ctx, step.WorkflowId, CanceledByFinish, AuditSource.Workflow, step.At);
+            ctx.Sql.Exec(FinishStep, args);
+            Mutations.FinishWorkflow(ctx, step.WorkflowId, CanceledByFinish, AuditSource.Workflow, step.At, rowUpdated: true);
         }
-        else if (pending is true or 1L)
+        else if (ctx.Sql.Scalar(ContinueStep, args) is true or 1L)
         {
             ctx.Effects.WorkflowsReady = true;
         }

@@ -100,8 +100,8 @@ internal sealed partial class RelationalStore
             TaskResolutionKind.TimeOut => (TaskState.TimedOut, null, resolution.Error ?? JsonText.Error("TimedOut", "timed out")),
             _ => throw new ArgumentOutOfRangeException(nameof(resolution), resolution.Kind, "Unknown resolution kind."),
         };
-        Mutations.FinishTask(ctx, task, state, result, error, resolution.At, resolution.Source, resolution.AuditDetail);
-        return new TaskOperationResult(TaskResolutionStatus.Applied, Mutations.GetTask(ctx, task.TaskId));
+        var finished = Mutations.FinishTask(ctx, task, state, result, error, resolution.At, resolution.Source, resolution.AuditDetail);
+        return new TaskOperationResult(TaskResolutionStatus.Applied, finished);
     }
 
     public Task<TaskOperationResult> RecordProgressAsync(TaskProgressUpdate update, CancellationToken cancellationToken)

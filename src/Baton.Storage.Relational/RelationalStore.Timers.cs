@@ -10,16 +10,32 @@ internal sealed partial class RelationalStore
 
     private sealed record TimerRow(long Id, TimerKind Kind, long DueAt, string WorkflowId, int? CommandId, string? TaskId);
 
+    // Open tasks past their delegation deadline: read from the task rows themselves (no timer row per task).
+    private const string DueDeadlines =
+        "SELECT " + Rows.TaskColumns + " FROM tasks {indexed by ix_tasks_open_deadline} WHERE open = {true} AND deadline_at IS NOT NULL " +
+        "AND deadline_at <= @now ORDER BY deadline_at, task_id LIMIT @max {for update skip locked}";
+
+    // The earliest of the timer rows and of the open tasks' deadlines.
+    private const string NextDue =
+        "SELECT MIN(due) FROM (SELECT MIN(due_at) AS due FROM timers UNION ALL " +
+        "SELECT MIN(deadline_at) AS due FROM tasks {indexed by ix_tasks_open_deadline} WHERE open = {true} AND deadline_at IS NOT NULL) AS d";
+
     public Task<TimerFireResult> FireDueTimersAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
         WriteAsync(
             ctx =>
             {
+                var nowMs = Rows.Ms(now);
+                var fired = 0;
+                foreach (var task in ctx.Sql.Query(DueDeadlines, Rows.Task, ("@now", nowMs), ("@max", Math.Max(0, max))))
+                {
+                    Mutations.FinishTask(ctx, task, TaskState.TimedOut, null, DeadlinePassed, now, AuditSource.Timer);
+                    fired++;
+                }
                 var timers = ctx.Sql.Query(
                     "SELECT id, kind, due_at, workflow_id, command_id, task_id FROM timers WHERE due_at <= @now ORDER BY due_at, id LIMIT @max {for update skip locked}",
                     r => new TimerRow(r.GetInt64(0), Enum.Parse<TimerKind>(r.GetString(1)), r.GetInt64(2), r.GetString(3),
                         r.IsDBNull(4) ? null : r.GetInt32(4), r.IsDBNull(5) ? null : r.GetString(5)),
-                    ("@now", Rows.Ms(now)), ("@max", Math.Max(0, max)));
-                var fired = 0;
+                    ("@now", nowMs), ("@max", Math.Max(0, max)));
                 foreach (var timer in timers)
                 {
                     // An earlier timer of this batch may have removed this one (a task's outcome deletes its timers).
@@ -30,7 +46,7 @@ internal sealed partial class RelationalStore
                     Fire(ctx, timer, now);
                     fired++;
                 }
-                var next = ctx.Sql.Long("SELECT MIN(due_at) FROM timers");
+                var next = ctx.Sql.Long(NextDue);
                 return new TimerFireResult(fired, next is { } ms ? Rows.Time(ms) : null);
             },
             cancellationToken);
@@ -45,6 +61,7 @@ internal sealed partial class RelationalStore
                     timer.WorkflowId, InboxMessageKind.TimerFired, timer.CommandId ?? 0, null, JsonText.Time(Rows.Time(timer.DueAt)), now));
                 break;
             case TimerKind.TaskDeadline:
+                // Made by versions before deadlines were read from the task rows; the task may have timed out above already.
                 DeleteTimer(ctx, timer.Id);
                 if (TaskOf(ctx, timer) is { } task && task.State.IsOpen())
                 {
@@ -83,5 +100,5 @@ internal sealed partial class RelationalStore
     private static void DeleteTimer(WriteContext ctx, long id) => ctx.Sql.Exec("DELETE FROM timers WHERE id = @id", ("@id", id));
 
     public async Task<DateTimeOffset?> GetNextTimerDueAsync(CancellationToken cancellationToken) =>
-        await _runner.ReadScalarAsync("SELECT MIN(due_at) FROM timers", [], cancellationToken).ConfigureAwait(false) is long ms ? Rows.Time(ms) : null;
+        await _runner.ReadScalarAsync(NextDue, [], cancellationToken).ConfigureAwait(false) is long ms ? Rows.Time(ms) : null;
 }

@@ -66,21 +66,37 @@ internal sealed class WriteQueue
     public void Complete() => _channel.Writer.TryComplete();
 
     /// <summary>
-    /// Runs each operation of a batch in its own savepoint: one that throws fails alone, unless <paramref name="failsBatch"/> says
-    /// its exception ends the whole batch (or the savepoint cannot be rolled back), which then propagates.
+    /// Runs the operations of a batch. Not <paramref name="isolated"/> (the first run of every batch), they run straight in the
+    /// transaction, and the first exception that does not already end the batch (<paramref name="failsBatch"/>) is thrown as
+    /// <see cref="BatchNeedsIsolationException"/>: the store then rolls the transaction back and runs the batch again isolated.
+    /// Isolated, each operation runs in its own savepoint: one that throws fails alone (its caller gets the exception), unless
+    /// <paramref name="failsBatch"/> says its exception ends the whole batch (or the savepoint cannot be rolled back), which
+    /// then propagates.
     /// </summary>
-    public static void RunEach(WriteContext context, List<WriteOp> batch, Effects into, Func<Exception, bool> failsBatch)
+    public static void RunEach(WriteContext context, List<WriteOp> batch, Effects into, Func<Exception, bool> failsBatch, bool isolated)
     {
-        foreach (var op in batch)
+        context.Isolated = isolated;
+        try
         {
-            try
+            foreach (var op in batch)
             {
-                context.InSavepoint(() => { op.Execute(context); return 0; }, into);
+                try
+                {
+                    context.InSavepoint(() => { op.Execute(context); return 0; }, into);
+                }
+                catch (Exception ex) when (ex is not WriterBrokenException && !failsBatch(ex))
+                {
+                    if (!isolated)
+                    {
+                        throw new BatchNeedsIsolationException(ex);
+                    }
+                    op.Failure = ex;
+                }
             }
-            catch (Exception ex) when (ex is not WriterBrokenException && !failsBatch(ex))
-            {
-                op.Failure = ex;
-            }
+        }
+        finally
+        {
+            context.Isolated = true;
         }
     }
 

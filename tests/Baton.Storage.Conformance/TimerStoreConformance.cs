@@ -61,6 +61,32 @@ public abstract class TimerStoreConformance : StoreConformanceBase
     }
 
     [Fact]
+    public async Task FireDueTimers_TaskDeadlineNotYetDue_ReportedAsNextDue()
+    {
+        await DelegateWithTimerAsync(deadline: At(600), new NewTimer(TimerKind.WorkflowTimer, At(900), "wf-1", 5));
+
+        var result = await Store.FireDueTimersAsync(At(599), 10);
+
+        Assert.Equal(new TimerFireResult(0, At(600)), result);
+        Assert.Equal(At(600), await Store.GetNextTimerDueAsync());
+        Assert.Equal(TaskState.Delegated, (await Store.GetTaskAsync("t-1"))!.State);
+    }
+
+    [Fact]
+    public async Task FireDueTimers_DeadlineTimerRowOfAnOlderVersion_TaskTimedOutOnce()
+    {
+        // Stores written before deadlines were read from task rows also hold a TaskDeadline timer row for the same deadline.
+        await DelegateWithTimerAsync(deadline: At(600), new NewTimer(TimerKind.TaskDeadline, At(600), "wf-1", 1, "t-1"));
+
+        var result = await Store.FireDueTimersAsync(At(600), 10);
+
+        Assert.Equal(TaskState.TimedOut, (await Store.GetTaskAsync("t-1"))!.State);
+        Assert.Single(await Store.GetTaskAuditAsync("t-1"), a => a.Kind == "TimedOut");
+        Assert.Single(await InboxAsync("wf-1", At(601)), m => m.Kind == InboxMessageKind.TaskTimedOut);
+        Assert.Null(result.NextDueAt);
+    }
+
+    [Fact]
     public async Task FireDueTimers_TaskDeadlineOnFinishedTask_DeletedWithoutEffect()
     {
         await ScheduleTaskAsync("wf-1", "t-1", delegated: true, deadline: At(600));
@@ -112,5 +138,14 @@ public abstract class TimerStoreConformance : StoreConformanceBase
 
         Assert.Equal(new TimerFireResult(0, null), result);
         Assert.Empty(await Store.ClaimWorkflowsAsync(NodeA, 10, At(61), At(120)));
+    }
+
+    /// <summary>Starts wf-1 whose first step dispatches delegated task t-1 (with <paramref name="deadline"/>) and adds <paramref name="timer"/>; t-1 ends Delegated.</summary>
+    private async Task DelegateWithTimerAsync(DateTimeOffset deadline, NewTimer timer)
+    {
+        await StartAsync("wf-1");
+        await CommitStepAsync("wf-1", tasks: [NewTask("wf-1", "t-1", delegated: true, deadline: deadline)], timers: [timer]);
+        var running = await RunTaskAsync("t-1");
+        Assert.Equal([HandlerOutcomeStatus.Applied], await Store.RecordHandlerOutcomesAsync([new HandlerOutcome("t-1", running.Attempt, NodeA, HandlerOutcomeKind.Delegated, T0)]));
     }
 }

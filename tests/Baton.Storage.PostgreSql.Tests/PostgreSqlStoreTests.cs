@@ -35,6 +35,39 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
     private static async Task<T> WithinAsync<T>(Task<T> task, TimeSpan timeout) => await task.WaitAsync(timeout);
 
     [Fact]
+    public async Task Write_OperationFailsInsideABatch_OnlyItFailsAndTheOthersCommit()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        var options = TestDatabase.Options(cs);
+        options.WriterConnections = 1;
+        await using var store = new PostgreSqlStore(options, new StoreSignals());
+        await store.InitializeAsync();
+        using var gate = new ManualResetEventSlim();
+        using var started = new ManualResetEventSlim();
+        var blocker = store.WriteAsync(_ => { started.Set(); return gate.Wait(TimeSpan.FromSeconds(30)); }, CancellationToken.None);
+        Assert.True(started.Wait(TimeSpan.FromSeconds(30)));
+        var first = store.SetValueAsync("a", "1");
+        // An error raised by the server aborts the whole transaction: the batch must run again with the others isolated from it.
+        var failing = store.WriteAsync<int>(ctx =>
+        {
+            ctx.Sql.Exec("INSERT INTO kv (key, value) VALUES ('b', '2')");
+            return (int)ctx.Sql.Long("SELECT 1 / 0")!.Value;
+        }, CancellationToken.None);
+        var last = store.SetValueAsync("c", "3");
+
+        gate.Set();
+        await WithinAsync(blocker, TimeSpan.FromSeconds(30));
+        await first.WaitAsync(TimeSpan.FromSeconds(30));
+        await last.WaitAsync(TimeSpan.FromSeconds(30));
+        var error = await Assert.ThrowsAsync<PostgresException>(() => failing);
+
+        Assert.Equal(PostgresErrorCodes.DivisionByZero, error.SqlState);
+        Assert.Equal("1", await store.GetValueAsync("a"));
+        Assert.Null(await store.GetValueAsync("b"));
+        Assert.Equal("3", await store.GetValueAsync("c"));
+    }
+
+    [Fact]
     public async Task Write_DeadlockedByAnotherTransaction_BatchRunsAgainAndCallerGetsTheResult()
     {
         var cs = await server.CreateDatabaseAsync();

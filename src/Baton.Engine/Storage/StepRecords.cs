@@ -64,7 +64,10 @@ public enum TimerKind
     /// <summary>A workflow's <c>Timer(...)</c>: fires a <see cref="InboxMessageKind.TimerFired"/> message.</summary>
     WorkflowTimer,
 
-    /// <summary>A task's delegation deadline: times the task out if still open.</summary>
+    /// <summary>
+    /// A task's delegation deadline: times the task out if still open. Only stores written by earlier versions hold these; a
+    /// store now finds deadlines through the task rows (<see cref="TaskRecord.DeadlineAt"/>).
+    /// </summary>
     TaskDeadline,
 
     /// <summary>A task's heartbeat check: times it out if no progress came since <see cref="TaskRecord.HeartbeatDueAt"/>, else moves itself there.</summary>

@@ -24,7 +24,7 @@ public sealed record NewTask
     /// <summary>Whether it is a delegated task.</summary>
     public required bool IsDelegated { get; init; }
 
-    /// <summary>Delegation deadline; the store also creates a <see cref="TimerKind.TaskDeadline"/> timer for it.</summary>
+    /// <summary>Delegation deadline; the store's timer pass times the task out once it passes.</summary>
     public DateTimeOffset? DeadlineAt { get; init; }
 
     /// <summary>Heartbeat interval, enforced after delegation.</summary>

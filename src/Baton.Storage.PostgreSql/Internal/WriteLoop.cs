@@ -5,10 +5,11 @@ using Npgsql;
 namespace Baton.Storage.PostgreSql.Internal;
 
 /// <summary>
-/// The writers: a few threads drain one queue of operations; each runs up to a batch of them in one transaction (each in its own
-/// savepoint), sends the batch's notifications, commits once (group commit), then answers the callers and raises the local
-/// signals of what committed. Each batch borrows a pooled connection, so a connection broken by a server restart fails only the
-/// batch that used it (its callers get the exception) and the next batch opens a fresh one.
+/// The writers: a few threads drain one queue of operations; each runs up to a batch of them in one transaction (straight, or
+/// each in its own savepoint when the straight run met a failure), sends the batch's notifications, commits once (group
+/// commit), then answers the callers and raises the local signals of what committed. Each batch borrows a pooled connection,
+/// so a connection broken by a server restart fails only the batch that used it (its callers get the exception) and the next
+/// batch opens a fresh one.
 /// </summary>
 internal sealed class WriteLoop : IAsyncDisposable
 {
@@ -47,10 +48,18 @@ internal sealed class WriteLoop : IAsyncDisposable
 
     private void RunBatch(List<WriteOp> batch)
     {
+        var isolated = false;
         for (var attempt = 1; ; attempt++)
         {
             Interlocked.Increment(ref _batches);
-            var (effects, failure) = TryBatch(batch);
+            var (effects, failure) = TryBatch(batch, isolated);
+            if (failure is BatchNeedsIsolationException && !isolated)
+            {
+                // An operation failed in the run without savepoints: nothing committed; run again with each in its own savepoint.
+                isolated = true;
+                attempt--;
+                continue;
+            }
             if (failure is not null && ConnectionErrors.IsWriteConflict(failure) && attempt < MaxConflictAttempts)
             {
                 // Two writers locked the same rows in opposite orders and the server aborted this transaction so the other
@@ -67,7 +76,7 @@ internal sealed class WriteLoop : IAsyncDisposable
         }
     }
 
-    private (Effects Effects, Exception? Failure) TryBatch(List<WriteOp> batch)
+    private (Effects Effects, Exception? Failure) TryBatch(List<WriteOp> batch, bool isolated)
     {
         var effects = new Effects();
         try
@@ -77,7 +86,7 @@ internal sealed class WriteLoop : IAsyncDisposable
             var context = new WriteContext(sql);
             try
             {
-                WriteQueue.RunEach(context, batch, effects, FailsBatch);
+                WriteQueue.RunEach(context, batch, effects, FailsBatch, isolated);
                 if (!effects.IsEmpty)
                 {
                     foreach (var payload in Notifications.Payloads(effects, _senderId))

@@ -44,10 +44,10 @@ internal sealed class SqliteClaims : IClaimQueries
         var worker = new AuditSource(owner, "worker");
         foreach (var id in ids)
         {
-            ctx.Sql.Exec(
-                "UPDATE tasks SET state = 'Running', attempt = attempt + 1, lease_owner = @owner, lease_until = @until, updated_at = @now WHERE task_id = @id",
-                ("@id", id), ("@owner", owner), ("@until", Rows.Ms(leaseUntil)), ("@now", nowMs));
-            var task = Mutations.GetTask(ctx, id)!;
+            var task = ctx.Sql.First(
+                "UPDATE tasks SET state = 'Running', attempt = attempt + 1, lease_owner = @owner, lease_until = @until, updated_at = @now " +
+                "WHERE task_id = @id RETURNING " + Rows.TaskColumns,
+                Rows.Task, ("@id", id), ("@owner", owner), ("@until", Rows.Ms(leaseUntil)), ("@now", nowMs))!;
             Mutations.Audit(ctx, id, now, "Started", worker, "attempt " + task.Attempt.ToString(CultureInfo.InvariantCulture), null);
             claimed.Add(task);
         }

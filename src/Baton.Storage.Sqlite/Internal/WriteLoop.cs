@@ -4,8 +4,9 @@ using Baton.Storage.Relational;
 namespace Baton.Storage.Sqlite.Internal;
 
 /// <summary>
-/// The single writer: drains queued operations, runs up to a batch of them in one <c>BEGIN IMMEDIATE</c> transaction (each in
-/// its own savepoint), commits once (group commit), then answers the callers and raises the signals of what committed.
+/// The single writer: drains queued operations, runs up to a batch of them in one <c>BEGIN IMMEDIATE</c> transaction (straight,
+/// or each in its own savepoint when the straight run met a failure), commits once (group commit), then answers the callers and
+/// raises the signals of what committed.
 /// </summary>
 internal sealed class WriteLoop : IAsyncDisposable
 {
@@ -28,16 +29,27 @@ internal sealed class WriteLoop : IAsyncDisposable
 
     private void RunBatch(List<WriteOp> batch)
     {
+        // First without savepoints; if an operation throws, everything is rolled back and the batch runs again isolated.
+        var (effects, failure) = TryBatch(batch, isolated: false);
+        if (failure is BatchNeedsIsolationException)
+        {
+            (effects, failure) = TryBatch(batch, isolated: true);
+        }
+        WriteQueue.Answer(batch, failure, committed: failure is null, effects, _signals);
+    }
+
+    private (Effects Effects, Exception? Failure) TryBatch(List<WriteOp> batch, bool isolated)
+    {
         Batches++;
         var effects = new Effects();
-        Exception? failure = null;
         try
         {
             _context.Sql.Exec("BEGIN IMMEDIATE");
             try
             {
-                WriteQueue.RunEach(_context, batch, effects, static _ => false);
+                WriteQueue.RunEach(_context, batch, effects, static _ => false, isolated);
                 _context.Sql.Exec("COMMIT");
+                return (effects, null);
             }
             catch
             {
@@ -49,9 +61,8 @@ internal sealed class WriteLoop : IAsyncDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            failure = ex;
+            return (effects, ex);
         }
-        WriteQueue.Answer(batch, failure, committed: failure is null, effects, _signals);
     }
 
     private void TryRollback()
