@@ -16,30 +16,46 @@ internal static partial class Mutations
     /// <summary>
     /// Creates a task: Scheduled, attempt 0, ready at creation, audited as <c>Scheduled</c>. Its deadline needs no timer row: the
     /// timer loop finds open tasks past their deadline through <c>ix_tasks_open_deadline</c>.
-    /// A user task has no handler: it starts Delegated, with its assignment (see <see cref="InsertUserTask"/>).
+    /// A user task has no handler: it starts Delegated, with its assignment (see <see cref="InsertUserTask"/>). A task with a
+    /// <see cref="NewTask.Handoff"/> starts Running, claimed by the dispatching node (no claim follows).
     /// </summary>
     public static void InsertTask(WriteContext ctx, NewTask task)
     {
         var created = Rows.Ms(task.CreatedAt);
         var handled = task.UserTask is null;
+        var handoff = handled ? task.Handoff : null;
         ctx.Sql.Exec(
             "INSERT INTO tasks (task_id, workflow_id, command_id, service_name, method_name, arguments, is_delegated, state, open, attempt, " +
-            "deadline_at, heartbeat_interval, handler_timeout, retry_policy, result_schema_id, tags, meta, created_at, updated_at, ready_at, delegated_at) " +
-            "VALUES (@id, @wf, @cmd, @service, @method, @args, @delegated, @state, {true}, 0, @deadline, @heartbeat, @handlerTimeout, " +
-            "@retry, @schema, @tags, @meta, @at, @at, @ready, @delegatedAt)",
+            "deadline_at, heartbeat_interval, handler_timeout, retry_policy, result_schema_id, tags, meta, created_at, updated_at, ready_at, delegated_at, " +
+            "lease_owner, lease_until) " +
+            "VALUES (@id, @wf, @cmd, @service, @method, @args, @delegated, @state, {true}, @attempt, @deadline, @heartbeat, @handlerTimeout, " +
+            "@retry, @schema, @tags, @meta, @at, @at, @ready, @delegatedAt, @owner, @until)",
             ("@id", task.TaskId), ("@wf", task.WorkflowId), ("@cmd", task.CommandId), ("@service", task.ServiceName),
             ("@method", task.MethodName), ("@args", task.Arguments), ("@delegated", task.IsDelegated),
-            ("@state", handled ? "Scheduled" : "Delegated"),
+            ("@state", !handled ? "Delegated" : handoff is null ? "Scheduled" : "Running"), ("@attempt", handoff is null ? 0 : 1),
             ("@deadline", Rows.Ms(task.DeadlineAt)), ("@heartbeat", Rows.Ms(task.HeartbeatInterval)), ("@handlerTimeout", Rows.Ms(task.HandlerTimeout)),
             ("@retry", task.RetryPolicy), ("@schema", task.ResultSchemaId), ("@tags", JsonText.Tags(task.Tags)), ("@meta", JsonText.Meta(task.Meta)),
-            ("@at", created), ("@ready", handled ? created : null), ("@delegatedAt", handled ? null : created));
+            ("@at", created), ("@ready", handled ? created : null), ("@delegatedAt", handled ? null : created),
+            ("@owner", handoff?.Owner), ("@until", Rows.Ms(handoff?.LeaseUntil)));
         foreach (var tag in task.Tags.Distinct(StringComparer.Ordinal))
         {
             ctx.Sql.Exec(
                 "INSERT INTO task_tags (tag, task_id, created_at) VALUES (@tag, @id, @at) ON CONFLICT DO NOTHING",
                 ("@tag", tag), ("@id", task.TaskId), ("@at", created));
         }
-        Audit(ctx, task.TaskId, task.CreatedAt, "Scheduled", AuditSource.Workflow, null, null);
+        if (handoff is null)
+        {
+            Audit(ctx, task.TaskId, task.CreatedAt, "Scheduled", AuditSource.Workflow, null, null);
+        }
+        else
+        {
+            // A new task: its first two entries, in one statement.
+            ctx.Sql.Exec(
+                "INSERT INTO task_audit (task_id, seq, at, kind, actor, via, detail, data) VALUES " +
+                "(@id, 1, @at, 'Scheduled', @workflowActor, @workflowVia, NULL, NULL), (@id, 2, @at, 'Started', @owner, 'worker', 'attempt 1', NULL)",
+                ("@id", task.TaskId), ("@at", created), ("@workflowActor", AuditSource.Workflow.Actor), ("@workflowVia", AuditSource.Workflow.Via),
+                ("@owner", handoff.Owner));
+        }
         if (task.DeadlineAt is not null)
         {
             ctx.Effects.TimersChanged = true;
@@ -48,7 +64,7 @@ internal static partial class Mutations
         {
             InsertUserTask(ctx, task, userTask);
         }
-        else
+        else if (handoff is null)
         {
             ctx.Effects.TasksReady = true;
         }

@@ -79,6 +79,35 @@ public abstract class TaskQueueConformance : StoreConformanceBase
     }
 
     [Fact]
+    public async Task CommitSteps_TaskWithHandoff_CreatedClaimedByTheNodeAndClaimableOnlyAfterItsLease()
+    {
+        await StartAsync("wf-1");
+        await CommitStepAsync("wf-1", [NewTask("wf-1", "t-1", delegated: true) with { Handoff = new TaskHandoff(NodeA, At(61)) }]);
+
+        var task = await Store.GetTaskAsync("t-1");
+        Assert.Equal((TaskState.Running, 1, NodeA, At(61)), (task!.State, task.Attempt, task.LeaseOwner, task.LeaseUntil));
+        var audit = await Store.GetTaskAuditAsync("t-1");
+        Assert.Equal([("Scheduled", "workflow"), ("Started", "worker")], audit.Select(a => (a.Kind, a.Via)));
+        Assert.Equal((NodeA, "attempt 1"), (audit[1].Actor, audit[1].Detail));
+        Assert.Empty((await Store.ClaimTasksAsync(NodeB, [Service], 10, At(60), At(120))).Tasks);
+        Assert.Equal(
+            [HandlerOutcomeStatus.Applied],
+            await Store.RecordHandlerOutcomesAsync([new HandlerOutcome("t-1", 1, NodeA, HandlerOutcomeKind.Delegated, At(2))]));
+        Assert.Equal(TaskState.Delegated, (await Store.GetTaskAsync("t-1"))!.State);
+    }
+
+    [Fact]
+    public async Task CommitSteps_TaskWithHandoffWhoseNodeStopped_ClaimedByAnotherNodeAfterTheLease()
+    {
+        await StartAsync("wf-1");
+        await CommitStepAsync("wf-1", [NewTask("wf-1", "t-1") with { Handoff = new TaskHandoff(NodeA, At(61)) }]);
+
+        var task = Assert.Single((await Store.ClaimTasksAsync(NodeB, [Service], 10, At(61), At(121))).Tasks);
+
+        Assert.Equal((NodeB, 2), (task.LeaseOwner, task.Attempt));
+    }
+
+    [Fact]
     public async Task RenewTaskLeases_OwnClaim_Extended()
     {
         await ScheduleTaskAsync("wf-1", "t-1");

@@ -1,5 +1,6 @@
 using Baton.Engine.Hosting;
 using Baton.Engine.Storage;
+using Baton.Engine.Tasks;
 using Microsoft.Extensions.Logging;
 
 namespace Baton.Engine.Execution;
@@ -13,6 +14,7 @@ internal sealed partial class WorkflowExecutor(
     StoreSignals signals,
     ExecutionServices services,
     InstanceCache cache,
+    TaskHandoffs handoffs,
     BatonOptions options,
     TimeProvider time,
     string nodeId,
@@ -64,7 +66,7 @@ internal sealed partial class WorkflowExecutor(
             {
                 var (step, instance, schemas) = await AdvanceAsync(claim, now, cancellationToken).ConfigureAwait(false);
                 await EnsureSchemasAsync(schemas, cancellationToken).ConfigureAwait(false);
-                steps.Add(step);
+                steps.Add(handoffs.Offer(step, now));
                 instances.Add(instance);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -85,11 +87,13 @@ internal sealed partial class WorkflowExecutor(
             // Nothing was written; the instances keep their messages. Release the claims after a pause so they are
             // stepped again (from history: the in-memory state moved past what the store holds).
             LogCommitFailed(e, steps.Count);
+            foreach (var step in steps) handoffs.Settle(step, committed: false);
             _ = ReleaseLaterAsync([.. steps.Select(s => s.WorkflowId)], cancellationToken);
             return;
         }
         for (var i = 0; i < results.Count; i++)
         {
+            handoffs.Settle(steps[i], results[i] == StepCommitStatus.Committed);
             if (results[i] == StepCommitStatus.Committed && instances[i] is { State: WorkflowState.Running } instance)
             {
                 instance.Version = steps[i].ExpectedVersion + 1;

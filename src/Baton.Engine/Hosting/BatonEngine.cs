@@ -103,8 +103,9 @@ public sealed partial class BatonEngine : IAsyncDisposable
             _client = new InProcessBatonClient(Store, _setup.Workflows, codec, validator, _operations, tokens, callbacks, new WorkflowWaiters(_signals), Time, new AuditSource("client", "client"));
             var execution = new ExecutionServices(codec, validator, _setup.Services, _setup.Workflows, at => Guid.CreateVersion7(at).ToString());
             _cache = new InstanceCache(10_000);
-            var executor = new WorkflowExecutor(Store, _signals, execution, _cache, options, Time, NodeId, _loggers.CreateLogger("Baton.Workflows"));
             var worker = new TaskWorker(Store, _signals, _setup.Services, _provider, tokens, callbacks, codec, options, Time, NodeId, _loggers.CreateLogger("Baton.Tasks"));
+            var handoffs = new TaskHandoffs(worker, options, NodeId);
+            var executor = new WorkflowExecutor(Store, _signals, execution, _cache, handoffs, options, Time, NodeId, _loggers.CreateLogger("Baton.Workflows"));
             var timers = new TimerLoop(Store, _signals, options, Time, _loggers.CreateLogger("Baton.Timers"));
             _stopping = new CancellationTokenSource();
             var stop = _stopping.Token;

@@ -31,10 +31,32 @@ internal sealed partial class TaskWorker(
     private readonly ConcurrentDictionary<string, byte> _running = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _slots = new(options.MaxConcurrentHandlers, options.MaxConcurrentHandlers);
     private readonly OutcomeRecorder _recorder = new(store, options.MaxConcurrentHandlers, logger);
+    private CancellationToken _stopping;
+    private volatile bool _started;
+
+    /// <summary>Whether this node runs handlers of <paramref name="serviceName"/> (and the worker is running).</summary>
+    public bool Hosts(string serviceName) =>
+        _started && !_stopping.IsCancellationRequested && registry.IsHosted(serviceName);
+
+    /// <summary>Takes a handler slot for a task about to be handed over, when one is free right now.</summary>
+    public bool TryReserveSlot() => _slots.Wait(0);
+
+    /// <summary>Gives back a slot taken by <see cref="TryReserveSlot"/> whose task was not created after all.</summary>
+    public void ReleaseSlot() => _slots.Release();
+
+    /// <summary>Runs the handler of a task created already claimed by this node, in a slot taken by <see cref="TryReserveSlot"/>.</summary>
+    public void RunHandedOver(TaskRecord task)
+    {
+        _running[task.TaskId] = 0;
+        var stoppingToken = _stopping;
+        _ = Task.Run(() => RunHandlerAsync(task, stoppingToken), CancellationToken.None);
+    }
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         if (registry.HostedServiceNames.Count == 0) return;
+        _stopping = stoppingToken;
+        _started = true; // published after the token (volatile write)
         var renewals = RenewLeasesAsync(stoppingToken);
         var recording = _recorder.RunAsync(stoppingToken);
         var failures = 0;
