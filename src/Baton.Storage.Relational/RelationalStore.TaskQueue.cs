@@ -19,16 +19,29 @@ internal sealed partial class RelationalStore
         return WriteEachAsync(outcomes, ApplyOutcome, cancellationToken);
     }
 
+    // A delegated outcome checks the claim and records it in one statement, returning what the audit and history need.
+    private const string Delegate =
+        "UPDATE tasks SET state = 'Delegated', delegated_at = @at, updated_at = @at, " +
+        "heartbeat_due_at = CASE WHEN heartbeat_interval IS NULL THEN NULL ELSE @at + heartbeat_interval END, " +
+        "lease_owner = NULL, lease_until = NULL " +
+        "WHERE task_id = @id AND state = 'Running' AND attempt = @attempt AND lease_owner = @owner " +
+        "RETURNING workflow_id, command_id, service_name, method_name, heartbeat_due_at";
+
+    private sealed record DelegatedRow(string WorkflowId, int CommandId, string ServiceName, string MethodName, long? HeartbeatDueAt);
+
     private static HandlerOutcomeStatus ApplyOutcome(WriteContext ctx, HandlerOutcome outcome)
     {
+        var worker = new AuditSource(outcome.Owner, "worker");
+        if (outcome.Kind == HandlerOutcomeKind.Delegated)
+        {
+            return ApplyDelegated(ctx, outcome, worker);
+        }
         var task = Mutations.GetTask(ctx, outcome.TaskId);
         if (task is null || task.State != TaskState.Running || task.Attempt != outcome.Attempt
             || !string.Equals(task.LeaseOwner, outcome.Owner, StringComparison.Ordinal))
         {
             return HandlerOutcomeStatus.Superseded;
         }
-        var worker = new AuditSource(outcome.Owner, "worker");
-        var at = Rows.Ms(outcome.At);
         switch (outcome.Kind)
         {
             case HandlerOutcomeKind.Returned:
@@ -37,30 +50,36 @@ internal sealed partial class RelationalStore
             case HandlerOutcomeKind.Failed:
                 Mutations.FinishTask(ctx, task, TaskState.Failed, null, outcome.Error ?? JsonText.Error("Failed", "handler failed"), outcome.At, worker);
                 break;
-            case HandlerOutcomeKind.Delegated:
-                var due = task.HeartbeatInterval is { } interval ? outcome.At + interval : (DateTimeOffset?)null;
-                ctx.Sql.Exec(
-                    "UPDATE tasks SET state = 'Delegated', delegated_at = @at, updated_at = @at, heartbeat_due_at = @due, " +
-                    "lease_owner = NULL, lease_until = NULL WHERE task_id = @id",
-                    ("@id", task.TaskId), ("@at", at), ("@due", Rows.Ms(due)));
-                if (due is { } dueAt)
-                {
-                    Mutations.InsertTimer(ctx, new NewTimer(TimerKind.TaskHeartbeat, dueAt, task.WorkflowId, task.CommandId, task.TaskId));
-                }
-                Mutations.Audit(ctx, task.TaskId, outcome.At, "Delegated", worker, null, outcome.Result);
-                Mutations.AppendHistory(ctx, task.WorkflowId, new NewHistoryEvent(
-                    HistoryEventKind.TaskDelegated, outcome.At, task.CommandId, task.ServiceName + "." + task.MethodName, task.TaskId, outcome.Result));
-                break;
             case HandlerOutcomeKind.RetryScheduled:
                 ctx.Sql.Exec(
                     "UPDATE tasks SET state = 'Scheduled', ready_at = @ready, updated_at = @at, lease_owner = NULL, lease_until = NULL WHERE task_id = @id",
-                    ("@id", task.TaskId), ("@at", at), ("@ready", Rows.Ms(outcome.RetryAt ?? outcome.At)));
+                    ("@id", task.TaskId), ("@at", Rows.Ms(outcome.At)), ("@ready", Rows.Ms(outcome.RetryAt ?? outcome.At)));
                 Mutations.Audit(ctx, task.TaskId, outcome.At, "HandlerFailed", worker, null, outcome.Error);
                 ctx.Effects.TasksReady = true;
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(outcome), outcome.Kind, "Unknown handler outcome kind.");
         }
+        return HandlerOutcomeStatus.Applied;
+    }
+
+    private static HandlerOutcomeStatus ApplyDelegated(WriteContext ctx, HandlerOutcome outcome, AuditSource worker)
+    {
+        var task = ctx.Sql.First(
+            Delegate,
+            r => new DelegatedRow(r.GetString(0), r.GetInt32(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetInt64(4)),
+            ("@id", outcome.TaskId), ("@at", Rows.Ms(outcome.At)), ("@attempt", outcome.Attempt), ("@owner", outcome.Owner));
+        if (task is null)
+        {
+            return HandlerOutcomeStatus.Superseded;
+        }
+        if (task.HeartbeatDueAt is { } due)
+        {
+            Mutations.InsertTimer(ctx, new NewTimer(TimerKind.TaskHeartbeat, Rows.Time(due), task.WorkflowId, task.CommandId, outcome.TaskId));
+        }
+        Mutations.Audit(ctx, outcome.TaskId, outcome.At, "Delegated", worker, null, outcome.Result);
+        Mutations.AppendHistory(ctx, task.WorkflowId, new NewHistoryEvent(
+            HistoryEventKind.TaskDelegated, outcome.At, task.CommandId, task.ServiceName + "." + task.MethodName, outcome.TaskId, outcome.Result));
         return HandlerOutcomeStatus.Applied;
     }
 
