@@ -57,6 +57,10 @@ public abstract class RelationalBatonStore : IBatonStore
         _core.ReleaseWorkflowClaimsAsync(owner, workflowIds, cancellationToken);
 
     /// <inheritdoc />
+    public Task ReleaseOwnerClaimsAsync(string owner, CancellationToken cancellationToken = default) =>
+        _core.ReleaseOwnerClaimsAsync(owner, cancellationToken);
+
+    /// <inheritdoc />
     public Task<TaskClaimBatch> ClaimTasksAsync(string owner, IReadOnlyCollection<string> serviceNames, int max, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
         _core.ClaimTasksAsync(owner, serviceNames, max, now, leaseUntil, cancellationToken);
 

@@ -103,4 +103,22 @@ internal sealed partial class RelationalStore
             },
             cancellationToken);
     }
+
+    public Task ReleaseOwnerClaimsAsync(string owner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return WriteAsync(
+            ctx =>
+            {
+                if (ctx.Sql.Exec("UPDATE workflows SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = @owner", ("@owner", owner)) > 0)
+                {
+                    ctx.Effects.WorkflowsReady = true;
+                }
+                if (ctx.Sql.Exec("UPDATE tasks SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = @owner", ("@owner", owner)) > 0)
+                {
+                    ctx.Effects.TasksReady = true;
+                }
+            },
+            cancellationToken);
+    }
 }

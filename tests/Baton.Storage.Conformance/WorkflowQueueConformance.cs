@@ -224,4 +224,23 @@ public abstract class WorkflowQueueConformance : StoreConformanceBase
         var claim = Assert.Single(await Store.ClaimWorkflowsAsync(NodeB, 10, At(1), At(60)));
         Assert.Equal(1, claim.Workflow.Version);
     }
+
+    [Fact]
+    public async Task ReleaseOwnerClaims_NodeStartsAgainUnderItsId_ItsWorkflowAndTaskClaimsFreeOthersKept()
+    {
+        await ScheduleTaskAsync("wf-1", "t-1");
+        await StartAsync("wf-2");
+        await StartAsync("wf-3");
+        var mine = await RunTaskAsync("t-1");
+        await ClaimAsync("wf-2");
+        await ClaimAsync("wf-3", owner: NodeB);
+
+        await Store.ReleaseOwnerClaimsAsync(NodeA);
+
+        // Node A's own claims, still within their leases, are claimable by node A again; node B's is not.
+        var workflows = await Store.ClaimWorkflowsAsync(NodeA, 10, T0, T0.AddMinutes(1));
+        Assert.Equal(["wf-2"], workflows.Select(c => c.Workflow.Id));
+        var task = Assert.Single((await Store.ClaimTasksAsync(NodeA, [Service], 10, T0, T0.AddMinutes(1))).Tasks);
+        Assert.Equal(("t-1", mine.Attempt + 1), (task.TaskId, task.Attempt));
+    }
 }

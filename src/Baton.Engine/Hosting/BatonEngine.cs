@@ -95,6 +95,11 @@ public sealed partial class BatonEngine : IAsyncDisposable
             if (_stopping is not null) return;
             await Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
             var options = _setup.Options;
+            if (options.NodeId is not null)
+            {
+                // Started again under a fixed id: nothing of this node runs yet, so whatever it held before is free to run again.
+                await Store.ReleaseOwnerClaimsAsync(NodeId, cancellationToken).ConfigureAwait(false);
+            }
             var tokens = new TaskTokenService(await SigningKeyAsync(cancellationToken).ConfigureAwait(false), options.PreviousTokenSigningKeys, Time);
             var codec = _codec = new PayloadCodec(BatonJson.Options, options.MaxPayloadBytes);
             var validator = new PayloadValidator(codec);

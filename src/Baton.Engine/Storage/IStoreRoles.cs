@@ -44,6 +44,13 @@ public interface IWorkflowQueue
 
     /// <summary>Releases claims held by <paramref name="owner"/> without changing anything else (the instances stay in need of a step).</summary>
     Task ReleaseWorkflowClaimsAsync(string owner, IReadOnlyList<string> workflowIds, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Releases every workflow and task claim held by <paramref name="owner"/>: a node starting again under the same id (a
+    /// configured <c>NodeId</c>) runs nothing yet, and its own claims would otherwise wait for it forever, since a claim loop
+    /// skips its owner's expired claims. A released running task is claimable at once, its attempt counted.
+    /// </summary>
+    Task ReleaseOwnerClaimsAsync(string owner, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Claiming tasks to run their handlers, and recording how runs ended.</summary>
