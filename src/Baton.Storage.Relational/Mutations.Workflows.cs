@@ -15,13 +15,14 @@ internal static partial class Mutations
         // One statement creates the row and returns it; an existing id returns nothing (another node creating the same id
         // meanwhile makes the insert wait for it and do nothing). The started event takes sequence number 1 directly.
         var inserted = ctx.Sql.First(
-            "INSERT INTO workflows (id, name, state, input, parent_id, parent_command_id, tags, meta, created_at, updated_at, version, next_seq, pending, pending_since) " +
-            "VALUES (@id, @name, 'Running', @input, @parent, @parentCommand, @tags, @meta, @at, @at, 1, 2, {true}, @at) ON CONFLICT (id) DO NOTHING " +
+            "INSERT INTO workflows (id, name, state, input, parent_id, parent_command_id, tags, meta, created_at, updated_at, version, next_seq, pending, pending_since, " +
+            "lease_owner, lease_until) " +
+            "VALUES (@id, @name, 'Running', @input, @parent, @parentCommand, @tags, @meta, @at, @at, 1, 2, {true}, @at, @owner, @until) ON CONFLICT (id) DO NOTHING " +
             "RETURNING " + Rows.WorkflowColumns,
             Rows.Workflow,
             ("@id", workflow.Id), ("@name", workflow.Name), ("@input", workflow.Input), ("@parent", workflow.ParentId),
             ("@parentCommand", workflow.ParentCommandId), ("@tags", JsonText.Tags(workflow.Tags)), ("@meta", JsonText.Meta(workflow.Meta)),
-            ("@at", created));
+            ("@at", created), ("@owner", workflow.Handoff?.Owner), ("@until", Rows.Ms(workflow.Handoff?.LeaseUntil)));
         if (inserted is null)
         {
             return new CreateWorkflowResult(CreateWorkflowStatus.AlreadyExists, GetWorkflow(ctx, workflow.Id)!);
@@ -33,7 +34,10 @@ internal static partial class Mutations
                 ("@tag", tag), ("@id", workflow.Id), ("@at", created));
         }
         InsertHistory(ctx, workflow.Id, 1, new NewHistoryEvent(HistoryEventKind.WorkflowStarted, workflow.CreatedAt, Name: workflow.Name, Payload: workflow.Input));
-        ctx.Effects.WorkflowsReady = true;
+        if (workflow.Handoff is null)
+        {
+            ctx.Effects.WorkflowsReady = true;
+        }
         return new CreateWorkflowResult(CreateWorkflowStatus.Created, inserted);
     }
 

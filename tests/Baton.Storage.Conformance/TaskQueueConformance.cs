@@ -82,7 +82,7 @@ public abstract class TaskQueueConformance : StoreConformanceBase
     public async Task CommitSteps_TaskWithHandoff_CreatedClaimedByTheNodeAndClaimableOnlyAfterItsLease()
     {
         await StartAsync("wf-1");
-        await CommitStepAsync("wf-1", [NewTask("wf-1", "t-1", delegated: true) with { Handoff = new TaskHandoff(NodeA, At(61)) }]);
+        await CommitStepAsync("wf-1", [NewTask("wf-1", "t-1", delegated: true) with { Handoff = new ClaimHandoff(NodeA, At(61)) }]);
 
         var task = await Store.GetTaskAsync("t-1");
         Assert.Equal((TaskState.Running, 1, NodeA, At(61)), (task!.State, task.Attempt, task.LeaseOwner, task.LeaseUntil));
@@ -100,7 +100,7 @@ public abstract class TaskQueueConformance : StoreConformanceBase
     public async Task CommitSteps_TaskWithHandoffWhoseNodeStopped_ClaimedByAnotherNodeAfterTheLease()
     {
         await StartAsync("wf-1");
-        await CommitStepAsync("wf-1", [NewTask("wf-1", "t-1") with { Handoff = new TaskHandoff(NodeA, At(61)) }]);
+        await CommitStepAsync("wf-1", [NewTask("wf-1", "t-1") with { Handoff = new ClaimHandoff(NodeA, At(61)) }]);
 
         var task = Assert.Single((await Store.ClaimTasksAsync(NodeB, [Service], 10, At(61), At(121))).Tasks);
 

@@ -243,4 +243,32 @@ public abstract class WorkflowQueueConformance : StoreConformanceBase
         var task = Assert.Single((await Store.ClaimTasksAsync(NodeA, [Service], 10, T0, T0.AddMinutes(1))).Tasks);
         Assert.Equal(("t-1", mine.Attempt + 1), (task.TaskId, task.Attempt));
     }
+
+    [Fact]
+    public async Task CreateWorkflow_WithHandoff_ClaimedByTheCreatingNodeAndClaimableByOthersOnlyAfterItsLease()
+    {
+        var created = await Store.CreateWorkflowAsync(new NewWorkflow("wf-1", "Order", "1", [], new Dictionary<string, string>(), null, null, T0)
+        {
+            Handoff = new ClaimHandoff(NodeA, At(60)),
+        });
+
+        Assert.Equal((CreateWorkflowStatus.Created, 1L), (created.Status, created.Workflow.Version));
+        Assert.Empty(await Store.ClaimWorkflowsAsync(NodeA, 10, At(1), At(61)));
+        Assert.Empty(await Store.ClaimWorkflowsAsync(NodeB, 10, At(59), At(119)));
+        // The creating node steps it with the claim it was created with.
+        Assert.Equal([StepCommitStatus.Committed], await Store.CommitStepsAsync([Step(new WorkflowClaim(created.Workflow, []))]));
+    }
+
+    [Fact]
+    public async Task CreateWorkflow_WithHandoffWhoseNodeStopped_ClaimedByAnotherNodeAfterTheLease()
+    {
+        await Store.CreateWorkflowAsync(new NewWorkflow("wf-1", "Order", "1", [], new Dictionary<string, string>(), null, null, T0)
+        {
+            Handoff = new ClaimHandoff(NodeA, At(60)),
+        });
+
+        var claim = Assert.Single(await Store.ClaimWorkflowsAsync(NodeB, 10, At(60), At(120)));
+
+        Assert.Equal("wf-1", claim.Workflow.Id);
+    }
 }

@@ -181,14 +181,15 @@ public sealed class SqliteStoreTests : IDisposable
     public async Task Signals_CommitMakingWork_Raised()
     {
         var signals = new StoreSignals();
-        var finished = new List<string>();
-        signals.WorkflowFinished += finished.Add;
+        var finished = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        signals.WorkflowFinished += id => finished.TrySetResult(id);
         await using var store = await _db.OpenAsync(signals);
         await store.CreateWorkflowAsync(Workflow("wf-1"));
 
         await store.CancelWorkflowAsync(new WorkflowCancellation("wf-1", "x", new AuditSource("a", "b"), T0));
 
-        Assert.Equal(["wf-1"], finished);
+        // Raised right after the batch's callers are answered, on the writer's thread.
+        Assert.Equal("wf-1", await finished.Task.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Baton.Engine.Execution;
 using Baton.Engine.Registry;
 using Baton.Engine.Serialization;
 using Baton.Engine.Storage;
@@ -22,10 +23,13 @@ public sealed class InProcessBatonClient : IBatonClient
     private readonly CallbackUrls _callbacks;
     private readonly WorkflowWaiters _waiters;
     private readonly TimeProvider _time;
+    private readonly WorkflowHandoffs? _handoffs;
 
     internal InProcessBatonClient(IBatonStore store, WorkflowRegistry workflows, PayloadCodec codec, PayloadValidator validator, TaskOperations tasks,
-        TaskTokenService tokens, CallbackUrls callbacks, WorkflowWaiters waiters, TimeProvider time, AuditSource source, UserIdentity? user = null)
+        TaskTokenService tokens, CallbackUrls callbacks, WorkflowWaiters waiters, TimeProvider time, AuditSource source, UserIdentity? user = null,
+        WorkflowHandoffs? handoffs = null)
     {
+        _handoffs = handoffs;
         User = user;
         _store = store;
         _workflows = workflows;
@@ -52,7 +56,7 @@ public sealed class InProcessBatonClient : IBatonClient
     /// <param name="source">Who acts, for audit trails.</param>
     /// <param name="user">When the caller is a person or an outside system rather than trusted code: the user-task rules apply to it.</param>
     public InProcessBatonClient As(AuditSource source, UserIdentity? user = null) =>
-        new(_store, _workflows, _codec, _validator, _tasks, _tokens, _callbacks, _waiters, _time, source, user);
+        new(_store, _workflows, _codec, _validator, _tasks, _tokens, _callbacks, _waiters, _time, source, user, _handoffs);
 
     /// <inheritdoc/>
     public async Task<WorkflowStartResult> StartWorkflowAsync(StartWorkflowRequest request, CancellationToken cancellationToken = default)
@@ -69,8 +73,16 @@ public sealed class InProcessBatonClient : IBatonClient
         var tags = request.Tags ?? [];
         var meta = request.Meta ?? new Dictionary<string, string>();
         foreach (var tag in tags) CheckId(tag, "tag");
-        var created = await _store.CreateWorkflowAsync(new NewWorkflow(id, type.Name, input, tags, meta, null, null, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
-        if (created.Status == CreateWorkflowStatus.Created) return new WorkflowStartResult(id, false);
+        var now = _time.GetUtcNow();
+        // Created on this node, it is stepped by this node's executor without a claim (when it runs and keeps up).
+        var handoff = _handoffs?.Offer(now);
+        var created = await _store.CreateWorkflowAsync(
+            new NewWorkflow(id, type.Name, input, tags, meta, null, null, now) { Handoff = handoff }, cancellationToken).ConfigureAwait(false);
+        if (created.Status == CreateWorkflowStatus.Created)
+        {
+            if (handoff is not null) _handoffs!.Deliver(created.Workflow);
+            return new WorkflowStartResult(id, false);
+        }
         var existing = created.Workflow;
         if (!string.Equals(existing.Name, type.Name, StringComparison.Ordinal) || !_codec.SameJson(existing.Input, input))
             throw new WorkflowIdConflictException(id, existing.Name);

@@ -15,6 +15,7 @@ internal sealed partial class WorkflowExecutor(
     ExecutionServices services,
     InstanceCache cache,
     TaskHandoffs handoffs,
+    WorkflowHandoffs started,
     BatonOptions options,
     TimeProvider time,
     string nodeId,
@@ -29,6 +30,12 @@ internal sealed partial class WorkflowExecutor(
         {
             try
             {
+                var handedOver = started.Take(options.WorkflowBatchSize);
+                if (handedOver.Count > 0)
+                {
+                    await StepAsync([.. handedOver.Select(h => (h.Claim, (IReadOnlyList<HistoryEvent>?)h.History))], stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
                 var now = time.GetUtcNow();
                 var claims = await store.ClaimWorkflowsAsync(nodeId, options.WorkflowBatchSize, now, now + options.WorkflowLease, stoppingToken).ConfigureAwait(false);
                 failures = 0;
@@ -37,7 +44,7 @@ internal sealed partial class WorkflowExecutor(
                     await LoopWait.WaitAsync(signals.Workflows, null, time, options.IdlePollInterval, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
-                await StepAsync(claims, stoppingToken).ConfigureAwait(false);
+                await StepAsync([.. claims.Select(c => (c, (IReadOnlyList<HistoryEvent>?)null))], stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -54,17 +61,18 @@ internal sealed partial class WorkflowExecutor(
 
     internal static TimeSpan Backoff(int failures) => TimeSpan.FromMilliseconds(Math.Min(30_000, 100 * Math.Pow(2, Math.Min(failures, 10))));
 
-    private async Task StepAsync(IReadOnlyList<WorkflowClaim> claims, CancellationToken cancellationToken)
+    // Each claim comes with the instance's history when the caller knows it already (a start handed over by the client).
+    private async Task StepAsync(IReadOnlyList<(WorkflowClaim Claim, IReadOnlyList<HistoryEvent>? History)> claims, CancellationToken cancellationToken)
     {
         var steps = new List<WorkflowStep>(claims.Count);
         var instances = new List<WorkflowInstance?>(claims.Count);
         var unstepped = new List<string>();
         var now = time.GetUtcNow();
-        foreach (var claim in claims)
+        foreach (var (claim, history) in claims)
         {
             try
             {
-                var (step, instance, schemas) = await AdvanceAsync(claim, now, cancellationToken).ConfigureAwait(false);
+                var (step, instance, schemas) = await AdvanceAsync(claim, history, now, cancellationToken).ConfigureAwait(false);
                 await EnsureSchemasAsync(schemas, cancellationToken).ConfigureAwait(false);
                 steps.Add(handoffs.Offer(step, now));
                 instances.Add(instance);
@@ -106,7 +114,8 @@ internal sealed partial class WorkflowExecutor(
         }
     }
 
-    private async Task<(WorkflowStep, WorkflowInstance?, IReadOnlyList<(string, string)>)> AdvanceAsync(WorkflowClaim claim, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(WorkflowStep, WorkflowInstance?, IReadOnlyList<(string, string)>)> AdvanceAsync(
+        WorkflowClaim claim, IReadOnlyList<HistoryEvent>? knownHistory, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var record = claim.Workflow;
         var type = services.Workflows.Find(record.Name);
@@ -126,7 +135,7 @@ internal sealed partial class WorkflowExecutor(
         var instance = cache.Take(record.Id, record.Version);
         if (instance is null)
         {
-            var history = await store.GetHistoryAsync(record.Id, 0, cancellationToken).ConfigureAwait(false);
+            var history = knownHistory ?? await store.GetHistoryAsync(record.Id, 0, cancellationToken).ConfigureAwait(false);
             instance = WorkflowInstance.Rehydrate(type, record, history, services);
             if (instance.Divergence is null) LogReplayed(record.Id, history.Count);
         }

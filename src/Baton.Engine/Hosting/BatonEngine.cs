@@ -28,6 +28,7 @@ public sealed partial class BatonEngine : IAsyncDisposable
     private CancellationTokenSource? _stopping;
     private Task[] _loops = [];
     private InstanceCache? _cache;
+    private WorkflowHandoffs? _startedHandoffs;
     private InProcessBatonClient? _client;
     private TaskOperations? _operations;
     private PayloadCodec? _codec;
@@ -105,12 +106,14 @@ public sealed partial class BatonEngine : IAsyncDisposable
             var validator = new PayloadValidator(codec);
             var callbacks = new CallbackUrls(options.PublicBaseUrl);
             _operations = new TaskOperations(Store, _setup.Services, codec, validator, tokens, Time, _loggers.CreateLogger("Baton.Tasks"));
-            _client = new InProcessBatonClient(Store, _setup.Workflows, codec, validator, _operations, tokens, callbacks, new WorkflowWaiters(_signals), Time, new AuditSource("client", "client"));
+            var started = _startedHandoffs = new WorkflowHandoffs(_signals, options, NodeId);
+            _client = new InProcessBatonClient(Store, _setup.Workflows, codec, validator, _operations, tokens, callbacks, new WorkflowWaiters(_signals), Time,
+                new AuditSource("client", "client"), handoffs: started);
             var execution = new ExecutionServices(codec, validator, _setup.Services, _setup.Workflows, at => Guid.CreateVersion7(at).ToString());
             _cache = new InstanceCache(10_000);
             var worker = new TaskWorker(Store, _signals, _setup.Services, _provider, tokens, callbacks, codec, options, Time, NodeId, _loggers.CreateLogger("Baton.Tasks"));
             var handoffs = new TaskHandoffs(worker, options, NodeId);
-            var executor = new WorkflowExecutor(Store, _signals, execution, _cache, handoffs, options, Time, NodeId, _loggers.CreateLogger("Baton.Workflows"));
+            var executor = new WorkflowExecutor(Store, _signals, execution, _cache, handoffs, started, options, Time, NodeId, _loggers.CreateLogger("Baton.Workflows"));
             var timers = new TimerLoop(Store, _signals, options, Time, _loggers.CreateLogger("Baton.Timers"));
             _stopping = new CancellationTokenSource();
             var stop = _stopping.Token;
@@ -120,6 +123,7 @@ public sealed partial class BatonEngine : IAsyncDisposable
                 Task.Run(() => worker.RunAsync(stop), CancellationToken.None),
                 Task.Run(() => timers.RunAsync(stop), CancellationToken.None),
             ];
+            started.Accepting = true;
             LogStarted(NodeId, _setup.Workflows.Names.Count, _setup.Services.HostedServiceNames.Count);
         }
         finally
@@ -135,6 +139,7 @@ public sealed partial class BatonEngine : IAsyncDisposable
         try
         {
             if (_stopping is null) return;
+            if (_startedHandoffs is not null) _startedHandoffs.Accepting = false;
             await _stopping.CancelAsync().ConfigureAwait(false);
             try
             {

@@ -56,17 +56,20 @@ public sealed record NewTask
 
     /// <summary>
     /// When set (only for a task with a handler), the task is created already claimed by the dispatching node:
-    /// <see cref="TaskState.Running"/>, attempt 1, leased to <see cref="TaskHandoff.Owner"/>, audited as <c>Scheduled</c> then
+    /// <see cref="TaskState.Running"/>, attempt 1, leased to <see cref="ClaimHandoff.Owner"/>, audited as <c>Scheduled</c> then
     /// <c>Started</c>. That node runs the handler at once, without a separate claim; if it never does (it stopped), the lease
     /// expires and any node claims the task as it would one whose handler died.
     /// </summary>
-    public TaskHandoff? Handoff { get; init; }
+    public ClaimHandoff? Handoff { get; init; }
 }
 
-/// <summary>A task handed from the step that dispatches it straight to the dispatching node's worker.</summary>
-/// <param name="Owner">The node that runs the handler.</param>
-/// <param name="LeaseUntil">Until when its claim holds without renewal.</param>
-public sealed record TaskHandoff(string Owner, DateTimeOffset LeaseUntil);
+/// <summary>
+/// A claim taken at creation by the node that creates a task (<see cref="NewTask.Handoff"/>) or a workflow
+/// (<see cref="NewWorkflow.Handoff"/>), so that it runs it without claiming it through the store first.
+/// </summary>
+/// <param name="Owner">The node that runs it.</param>
+/// <param name="LeaseUntil">Until when the claim holds without renewal.</param>
+public sealed record ClaimHandoff(string Owner, DateTimeOffset LeaseUntil);
 
 /// <summary>A stored task.</summary>
 public sealed record TaskRecord

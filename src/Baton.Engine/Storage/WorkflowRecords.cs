@@ -55,7 +55,14 @@ public sealed record NewWorkflow(
     IReadOnlyDictionary<string, string> Meta,
     string? ParentId,
     int? ParentCommandId,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>
+    /// When set, the instance is created already claimed by the creating node, which steps it without claiming it first; if it
+    /// never does (it stopped), the claim expires like that of a node that died mid-step.
+    /// </summary>
+    public ClaimHandoff? Handoff { get; init; }
+}
 
 /// <summary>Whether <see cref="IWorkflowStore.CreateWorkflowAsync"/> created the instance or found one with that id.</summary>
 public enum CreateWorkflowStatus

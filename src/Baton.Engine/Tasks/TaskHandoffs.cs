@@ -20,7 +20,7 @@ internal sealed class TaskHandoffs(TaskWorker worker, BatonOptions options, stri
             var task = step.Tasks[i];
             if (task.UserTask is not null || !worker.Hosts(task.ServiceName) || !worker.TryReserveSlot()) continue;
             offered ??= [.. step.Tasks];
-            offered[i] = task with { Handoff = new TaskHandoff(nodeId, now + options.TaskLease) };
+            offered[i] = task with { Handoff = new ClaimHandoff(nodeId, now + options.TaskLease) };
         }
         return offered is null ? step : step with { Tasks = offered };
     }
@@ -37,7 +37,7 @@ internal sealed class TaskHandoffs(TaskWorker worker, BatonOptions options, stri
     }
 
     /// <summary>The task as the store now holds it (times at the store's millisecond precision).</summary>
-    private static TaskRecord Claimed(NewTask task, TaskHandoff handoff)
+    private static TaskRecord Claimed(NewTask task, ClaimHandoff handoff)
     {
         var created = Milliseconds(task.CreatedAt);
         return new TaskRecord
