@@ -12,8 +12,20 @@ public sealed class BatonApiOptions
     /// <summary>API keys given in configuration (by hash) in addition to those kept in the store. Default none.</summary>
     public IList<ConfiguredApiKey> ApiKeys { get; } = [];
 
+    /// <summary>
+    /// How long a node authenticates with its in-memory copy of the API keys kept in the store before it reads them again.
+    /// Keys created or revoked through a node take effect on that node at once; this is the longest a key revoked through
+    /// another node sharing the store keeps working on this one (a key created elsewhere works on its first use, or within
+    /// a second). Between 1 millisecond and 10 minutes; default five seconds. The server reads it from
+    /// <c>Baton:ApiKeyCacheDuration</c> (e.g. <c>00:00:05</c>).
+    /// </summary>
+    public TimeSpan ApiKeyCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
+
     internal void Validate()
     {
+        if (ApiKeyCacheDuration < TimeSpan.FromMilliseconds(1) || ApiKeyCacheDuration > TimeSpan.FromMinutes(10))
+            throw new ArgumentException(
+                $"BatonApiOptions.ApiKeyCacheDuration must be between 1 millisecond and 10 minutes (it bounds how long a key revoked on another node keeps working here); it is {ApiKeyCacheDuration}.");
         if (MaxRequestBodyBytes < 1024) throw new ArgumentException("BatonApiOptions.MaxRequestBodyBytes must be at least 1024.");
         if (MaxResultWait < TimeSpan.Zero || MaxResultWait > TimeSpan.FromHours(1))
             throw new ArgumentException("BatonApiOptions.MaxResultWait must be between 0 and one hour.");

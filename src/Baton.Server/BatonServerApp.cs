@@ -50,7 +50,11 @@ public static class BatonServerApp
             .AddWorkflow<DelegateWorkflow>()
             .AddWorkflow<UserTaskWorkflow>()
             .AddService<IDelegateService, DelegateService>());
-        builder.Services.AddBatonApi();
+        var keyCacheDuration = ApiKeyCacheDuration(config);
+        builder.Services.AddBatonApi(o =>
+        {
+            if (keyCacheDuration is { } duration) o.ApiKeyCacheDuration = duration;
+        });
         builder.Services.AddSingleton(new ListeningUrl(url));
         builder.Services.AddHostedService<AdminKeyBootstrap>();
         builder.Services.AddOpenApi();
@@ -80,6 +84,12 @@ public static class BatonServerApp
             options.PreviousTokenSigningKeys.Add(TokenSigningKey.FromBase64(previous["Key"] ?? "", until));
         }
     }
+
+    /// <summary><c>Baton:ApiKeyCacheDuration</c> as a TimeSpan (<c>hh:mm:ss[.fff]</c>), or null when it is not set.</summary>
+    private static TimeSpan? ApiKeyCacheDuration(IConfiguration config) =>
+        config["Baton:ApiKeyCacheDuration"] is not { Length: > 0 } text ? null
+        : TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var duration) ? duration
+        : throw new InvalidOperationException($"Baton:ApiKeyCacheDuration '{text}' is not a duration: write it as hh:mm:ss, e.g. 00:00:05.");
 
     private static BatonBuilder Extend(BatonBuilder builder, Action<BatonBuilder> configure)
     {

@@ -133,6 +133,10 @@ public abstract class RelationalBatonStore : IBatonStore
         _core.SetValueAsync(key, value, cancellationToken);
 
     /// <inheritdoc />
+    public Task<bool> CompareAndSetValueAsync(string key, string? expected, string value, CancellationToken cancellationToken = default) =>
+        _core.CompareAndSetValueAsync(key, expected, value, cancellationToken);
+
+    /// <inheritdoc />
     public Task EnsureSchemaAsync(string schemaId, string schema, CancellationToken cancellationToken = default) =>
         _core.EnsureSchemaAsync(schemaId, schema, cancellationToken);
 

@@ -32,6 +32,20 @@ internal sealed partial class RelationalStore
             cancellationToken);
     }
 
+    // One statement each, so the check and the write are atomic on both engines: SQLite has a single writer, and PostgreSQL
+    // re-evaluates an UPDATE's WHERE on the newest row version after waiting for a concurrent writer's lock (and a concurrent
+    // INSERT of the same key makes ON CONFLICT DO NOTHING insert nothing).
+    public Task<bool> CompareAndSetValueAsync(string key, string? expected, string value, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        return WriteAsync(
+            ctx => expected is null
+                ? ctx.Sql.Exec("INSERT INTO kv (key, value) VALUES (@key, @value) ON CONFLICT (key) DO NOTHING", ("@key", key), ("@value", value)) == 1
+                : ctx.Sql.Exec("UPDATE kv SET value = @value WHERE key = @key AND value = @expected", ("@key", key), ("@value", value), ("@expected", expected)) == 1,
+            cancellationToken);
+    }
+
     public Task EnsureSchemaAsync(string schemaId, string schema, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(schemaId);

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Baton.Engine.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -21,13 +20,49 @@ public sealed record CreatedApiKey(string Key, ApiKeyInfo Info);
 
 /// <summary>
 /// API keys kept hashed (SHA-256) in the engine store's key-value table, plus keys given in configuration
-/// (<see cref="BatonApiOptions.ApiKeys"/>). Every request is checked against the store, so a revocation is effective at once.
+/// (<see cref="BatonApiOptions.ApiKeys"/>). Authentication uses this node's in-memory copy of the stored keys, indexed by hash:
+/// <list type="bullet">
+/// <item>a key created or revoked through this node is in effect on this node at once;</item>
+/// <item>one revoked through another node sharing the store stops working here within
+/// <see cref="BatonApiOptions.ApiKeyCacheDuration"/> (the copy's maximum age);</item>
+/// <item>one created through another node works here on its first use, because an unknown key makes this node read the keys
+/// again, except when it read them less than a second (or the cache duration, when shorter) ago; then it works at the latest
+/// after that interval.</item>
+/// </list>
+/// Edits from several nodes at once are all kept: each is a compare-and-set of the whole document, retried on conflict.
 /// </summary>
-public sealed class ApiKeyStore(BatonEngine engine, IOptions<BatonApiOptions> options)
+public sealed class ApiKeyStore
 {
-    private const string StoreKey = "baton.api-keys";
-    private static readonly JsonSerializerOptions StoredJson = new(JsonSerializerDefaults.Web);
+    // Every conflict means another edit was stored, so progress is certain; the bound only turns a pathological edit storm into an error.
+    private const int MaxEditAttempts = 100;
+
+    private readonly BatonEngine _engine;
+    private readonly ApiKeyCache _cache;
+    private readonly Dictionary<string, BatonPrincipal> _configured = new(StringComparer.Ordinal);
+    private readonly bool _anyConfigured;
+
+    // Serialises this node's edits, so the copies they leave in the cache replace each other in the order they were stored.
     private readonly SemaphoreSlim _write = new(1, 1);
+
+    /// <summary>Keys of <paramref name="engine"/>'s store and of <paramref name="options"/>.</summary>
+    public ApiKeyStore(BatonEngine engine, IOptions<BatonApiOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(options);
+        _engine = engine;
+        var settings = options.Value;
+        foreach (var configured in settings.ApiKeys)
+        {
+            if (configured.Hash is { } hash)
+                _configured.TryAdd(hash.ToLowerInvariant(), new BatonPrincipal(configured.Name, [.. configured.Roles], "config:" + configured.Name));
+        }
+        _anyConfigured = settings.ApiKeys.Count > 0;
+        var duration = settings.ApiKeyCacheDuration;
+        _cache = new ApiKeyCache(ReadAsync, engine.Time, duration, duration < UnknownKeyInterval ? duration : UnknownKeyInterval);
+    }
+
+    /// <summary>How often at most an unknown key makes a node read the stored keys again (or the cache duration, when shorter).</summary>
+    public static TimeSpan UnknownKeyInterval { get; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Creates a key for <paramref name="name"/> with <paramref name="roles"/>. A key may stand for a person: its name is the
@@ -44,6 +79,7 @@ public sealed class ApiKeyStore(BatonEngine engine, IOptions<BatonApiOptions> op
     public async Task<ApiKeyInfo> AddAsync(string name, IReadOnlyList<string> roles, string keyHash, string? id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(roles);
+        ArgumentNullException.ThrowIfNull(keyHash);
         if (string.IsNullOrWhiteSpace(name) || name.Length > 100 || name.Any(char.IsControl))
             throw new BatonException(BatonErrorCodes.InvalidArgument, "A key's principal name is 1 to 100 printable characters.");
         if (roles.Count == 0) throw new BatonException(BatonErrorCodes.InvalidArgument, "A key needs at least one role.");
@@ -54,68 +90,61 @@ public sealed class ApiKeyStore(BatonEngine engine, IOptions<BatonApiOptions> op
                 throw new BatonException(BatonErrorCodes.InvalidArgument,
                     $"'{role}' is not a role name: use {string.Join(", ", BatonRoles.All)} for API permissions, or a lowercase name of letters, digits, '.', '_' and '-' (up to 64) for a role user tasks are assigned to.");
         }
-        await _write.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var keys = await LoadAsync(cancellationToken).ConfigureAwait(false);
-            var entry = new StoredKey(id ?? "k" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), name, [.. roles.Distinct()], keyHash,
-                engine.Time.GetUtcNow(), null);
-            keys.RemoveAll(k => k.Id == entry.Id);
-            keys.Add(entry);
-            await SaveAsync(keys, cancellationToken).ConfigureAwait(false);
-            return entry.Info;
-        }
-        finally
-        {
-            _write.Release();
-        }
+        var entry = new StoredApiKey(id ?? "k" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), name, [.. roles.Distinct()], keyHash,
+            _engine.Time.GetUtcNow(), null);
+        await EditAsync(
+            keys => [.. keys.Where(k => k.Id != entry.Id), entry],
+            cancellationToken).ConfigureAwait(false);
+        return entry.Info;
     }
 
-    /// <summary>Every stored key, oldest first.</summary>
+    /// <summary>Every stored key, oldest first, as stored now (not this node's copy).</summary>
     public async Task<IReadOnlyList<ApiKeyInfo>> ListAsync(CancellationToken cancellationToken = default) =>
-        [.. (await LoadAsync(cancellationToken).ConfigureAwait(false)).Select(k => k.Info)];
+        [.. (await ReadAsync(cancellationToken).ConfigureAwait(false)).Keys.Select(k => k.Info)];
 
-    /// <summary>Revokes a key; its requests are refused from now on. Revoking twice is harmless.</summary>
+    /// <summary>
+    /// Revokes a key; its requests are refused from now on by this node, and by other nodes sharing the store within
+    /// <see cref="BatonApiOptions.ApiKeyCacheDuration"/>. Revoking twice is harmless.
+    /// </summary>
     public async Task<ApiKeyInfo> RevokeAsync(string id, CancellationToken cancellationToken = default)
     {
-        await _write.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var keys = await LoadAsync(cancellationToken).ConfigureAwait(false);
-            var index = keys.FindIndex(k => k.Id == id);
-            if (index < 0) throw new BatonException(BatonErrorCodes.ApiKeyNotFound, $"No API key '{id}'.");
-            if (keys[index].RevokedAt is null)
+        StoredApiKey? revoked = null;
+        await EditAsync(
+            keys =>
             {
-                keys[index] = keys[index] with { RevokedAt = engine.Time.GetUtcNow() };
-                await SaveAsync(keys, cancellationToken).ConfigureAwait(false);
-            }
-            return keys[index].Info;
-        }
-        finally
-        {
-            _write.Release();
-        }
+                var index = keys.ToList().FindIndex(k => k.Id == id);
+                if (index < 0) throw new BatonException(BatonErrorCodes.ApiKeyNotFound, $"No API key '{id}'.");
+                revoked = keys[index];
+                if (revoked.RevokedAt is not null) return null;
+                revoked = revoked with { RevokedAt = _engine.Time.GetUtcNow() };
+                return [.. keys.Take(index), revoked, .. keys.Skip(index + 1)];
+            },
+            cancellationToken).ConfigureAwait(false);
+        return revoked!.Info;
     }
 
     /// <summary>Whether any key (stored or configured) exists.</summary>
     public async Task<bool> AnyAsync(CancellationToken cancellationToken = default) =>
-        options.Value.ApiKeys.Count > 0 || (await LoadAsync(cancellationToken).ConfigureAwait(false)).Count > 0;
+        _anyConfigured || (await ReadAsync(cancellationToken).ConfigureAwait(false)).Keys.Count > 0;
 
-    /// <summary>The principal of a presented key, or null when it is unknown or revoked.</summary>
+    /// <summary>
+    /// The principal of a presented key, or null when it is unknown or revoked. A known key costs a SHA-256 and a dictionary
+    /// lookup, no store read (see the class summary for how fresh this node's copy is).
+    /// </summary>
+    /// <remarks>
+    /// The lookup is by the presented key's SHA-256 digest, and comparing digests in variable time leaks nothing useful: an
+    /// attacker can learn at most how many leading characters of the digest of a key they chose match a stored digest, and
+    /// steering a digest towards a stored one, character by character, would take SHA-256 preimages. The key itself is never
+    /// compared.
+    /// </remarks>
     public async Task<BatonPrincipal?> AuthenticateAsync(string key, CancellationToken cancellationToken = default)
     {
-        var hash = Encoding.ASCII.GetBytes(HashOf(key));
-        foreach (var configured in options.Value.ApiKeys)
-        {
-            if (configured.Hash is { } h && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(h.ToLowerInvariant()), hash))
-                return new BatonPrincipal(configured.Name, [.. configured.Roles], "config:" + configured.Name);
-        }
-        foreach (var stored in await LoadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(stored.Hash), hash))
-                return stored.RevokedAt is null ? new BatonPrincipal(stored.Name, stored.Roles, stored.Id) : null;
-        }
-        return null;
+        var hash = HashOf(key);
+        if (_configured.TryGetValue(hash, out var configured)) return configured;
+        var keys = await _cache.CurrentAsync(cancellationToken).ConfigureAwait(false);
+        if (keys.TryFind(hash, out var principal)) return principal;
+        var reread = await _cache.ReloadForUnknownKeyAsync(cancellationToken).ConfigureAwait(false);
+        return reread is not null && reread.TryFind(hash, out principal) ? principal : null;
     }
 
     /// <summary>The SHA-256 hash (lowercase hex) under which a key is stored.</summary>
@@ -126,25 +155,35 @@ public sealed class ApiKeyStore(BatonEngine engine, IOptions<BatonApiOptions> op
 
     private static string Base64UrlNoPadding(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 
-    private async Task<List<StoredKey>> LoadAsync(CancellationToken cancellationToken)
+    private async Task<StoredApiKeys> ReadAsync(CancellationToken cancellationToken) =>
+        StoredApiKeys.Parse(await _engine.Store.GetValueAsync(StoredApiKeys.StoreKey, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// Read, change, compare-and-set, and again on a conflict with another node's edit; <paramref name="change"/> returns the
+    /// new key list, or null to store nothing. An unreadable document is never overwritten.
+    /// </summary>
+    private async Task EditAsync(Func<IReadOnlyList<StoredApiKey>, IReadOnlyList<StoredApiKey>?> change, CancellationToken cancellationToken)
     {
-        var text = await engine.Store.GetValueAsync(StoreKey, cancellationToken).ConfigureAwait(false);
-        if (text is null) return [];
+        await _write.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return JsonSerializer.Deserialize<List<StoredKey>>(text, StoredJson) ?? [];
+            for (var attempt = 1; attempt <= MaxEditAttempts; attempt++)
+            {
+                var current = await ReadAsync(cancellationToken).ConfigureAwait(false);
+                if (change(current.Keys) is not { } keys) return;
+                var next = StoredApiKeys.Of(keys);
+                var before = _engine.Time.GetTimestamp();
+                if (await _engine.Store.CompareAndSetValueAsync(StoredApiKeys.StoreKey, current.Text, next.Text!, cancellationToken).ConfigureAwait(false))
+                {
+                    _cache.Replace(next, before);
+                    return;
+                }
+            }
+            throw new InvalidOperationException($"The stored API keys changed under every one of {MaxEditAttempts} attempts to edit them.");
         }
-        catch (JsonException exception)
+        finally
         {
-            throw new InvalidOperationException($"The stored API keys ('{StoreKey}') are unreadable.", exception);
+            _write.Release();
         }
-    }
-
-    private Task SaveAsync(List<StoredKey> keys, CancellationToken cancellationToken) =>
-        engine.Store.SetValueAsync(StoreKey, JsonSerializer.Serialize(keys, StoredJson), cancellationToken);
-
-    private sealed record StoredKey(string Id, string Name, IReadOnlyList<string> Roles, string Hash, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
-    {
-        public ApiKeyInfo Info => new(Id, Name, Roles, CreatedAt, RevokedAt);
     }
 }

@@ -143,6 +143,14 @@ public interface IKeyValueStore
 
     /// <summary>Stores or replaces the value.</summary>
     Task SetValueAsync(string key, string value, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores <paramref name="value"/> only if the stored value is exactly <paramref name="expected"/> (ordinal), atomically
+    /// with respect to every other write, including those of other nodes sharing the store; a null <paramref name="expected"/>
+    /// stores it only if the key is absent. Returns whether it was stored: false means another writer changed the value since
+    /// the caller read it, so read again and retry (a load-modify-compare-and-set loop never loses a concurrent edit).
+    /// </summary>
+    Task<bool> CompareAndSetValueAsync(string key, string? expected, string value, CancellationToken cancellationToken = default);
 }
 
 /// <summary>JSON schemas of task results, stored once and referenced by id from tasks.</summary>
