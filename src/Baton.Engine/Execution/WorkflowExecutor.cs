@@ -26,11 +26,14 @@ internal sealed partial class WorkflowExecutor(
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
+        var turn = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var handedOver = started.Take(options.WorkflowBatchSize);
+                // Every other turn at most goes to workflows started on this node, so that a stream of starts never keeps
+                // the ones waiting in the store (completions, timers, other nodes' starts) from being stepped.
+                var handedOver = ++turn % 2 == 1 ? started.Take(options.WorkflowBatchSize) : [];
                 if (handedOver.Count > 0)
                 {
                     await StepAsync([.. handedOver.Select(h => (h.Claim, (IReadOnlyList<HistoryEvent>?)h.History))], stoppingToken).ConfigureAwait(false);
@@ -41,6 +44,7 @@ internal sealed partial class WorkflowExecutor(
                 failures = 0;
                 if (claims.Count == 0)
                 {
+                    if (started.AnyWaiting) continue;
                     await LoopWait.WaitAsync(signals.Workflows, null, time, options.IdlePollInterval, stoppingToken).ConfigureAwait(false);
                     continue;
                 }

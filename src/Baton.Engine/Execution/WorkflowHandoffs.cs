@@ -35,6 +35,9 @@ internal sealed class WorkflowHandoffs(StoreSignals signals, BatonOptions option
         signals.NotifyWorkflowsReady();
     }
 
+    /// <summary>Whether handed-over workflows wait for a step.</summary>
+    public bool AnyWaiting => !_queue.IsEmpty;
+
     /// <summary>Up to <paramref name="max"/> handed-over workflows, oldest first.</summary>
     public List<HandedOverWorkflow> Take(int max)
     {
