@@ -27,9 +27,10 @@ internal static class TaskPick
         "SELECT task_id, ready_at FROM tasks WHERE state = 'Scheduled' AND service_name = @service AND ready_at <= @now " +
         "ORDER BY ready_at, task_id LIMIT @max {for update skip locked}";
 
-    /// <summary>When the next scheduled task of one service becomes ready.</summary>
+    /// <summary>When the next scheduled task of one service becomes ready (no row when none waits).</summary>
+    /// <remarks>The first row in index order rather than <c>MIN</c>, which PostgreSQL may answer by reading the whole range.</remarks>
     public const string NextSql =
-        "SELECT MIN(ready_at) FROM tasks WHERE state = 'Scheduled' AND service_name = @service AND ready_at > @now";
+        "SELECT ready_at FROM tasks WHERE state = 'Scheduled' AND service_name = @service AND ready_at > @now ORDER BY ready_at LIMIT 1";
 
     /// <summary>The ids to claim, at most <paramref name="max"/>: expired claims of other owners first, then ready tasks.</summary>
     /// <remarks>
