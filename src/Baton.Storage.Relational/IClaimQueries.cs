@@ -9,12 +9,9 @@ namespace Baton.Storage.Relational;
 /// </summary>
 internal interface IClaimQueries
 {
-    /// <summary>The service names as <see cref="ClaimTasks"/> binds them; made on the caller's thread, not the writer's.</summary>
-    object ServiceNames(IReadOnlyCollection<string> serviceNames);
-
     /// <inheritdoc cref="IWorkflowQueue.ClaimWorkflowsAsync"/>
     IReadOnlyList<WorkflowClaim> ClaimWorkflows(WriteContext ctx, string owner, int max, DateTimeOffset now, DateTimeOffset leaseUntil);
 
     /// <inheritdoc cref="ITaskQueue.ClaimTasksAsync"/>
-    TaskClaimBatch ClaimTasks(WriteContext ctx, string owner, object serviceNames, int max, DateTimeOffset now, DateTimeOffset leaseUntil);
+    TaskClaimBatch ClaimTasks(WriteContext ctx, string owner, IReadOnlyList<string> serviceNames, int max, DateTimeOffset now, DateTimeOffset leaseUntil);
 }

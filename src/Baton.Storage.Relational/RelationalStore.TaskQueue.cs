@@ -9,7 +9,8 @@ internal sealed partial class RelationalStore
     {
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(serviceNames);
-        var services = _claims.ServiceNames(serviceNames);
+        // Copied on the caller's thread, not the writer's; each name is read once.
+        var services = serviceNames.Distinct(StringComparer.Ordinal).ToArray();
         return WriteAsync(ctx => _claims.ClaimTasks(ctx, owner, services, max, now, leaseUntil), cancellationToken);
     }
 

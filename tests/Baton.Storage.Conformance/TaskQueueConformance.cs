@@ -45,14 +45,64 @@ public abstract class TaskQueueConformance : StoreConformanceBase
     }
 
     [Fact]
-    public async Task ClaimTasks_Max_OldestReadyFirst()
+    public async Task ClaimTasks_SeveralServices_OldestReadyFirstAcrossServicesUpToMax()
+    {
+        // Ready at creation: interleaved over three hosted services, with a tie at 3 s that the task id breaks across services;
+        // a task of a service not hosted here that is older than all, and tasks not ready until 40 s and 50 s.
+        await StartAsync("wf-1");
+        await CommitStepAsync("wf-1",
+        [
+            NewTask("wf-1", "t-6", 1, createdAt: At(5)),
+            NewTask("wf-1", "t-4", 2, createdAt: At(3)),
+            NewTask("wf-1", "t-1", 3, createdAt: At(1)),
+            NewTask("wf-1", "t-3", 4, service: "Mail", createdAt: At(3)),
+            NewTask("wf-1", "t-8", 5, service: "Mail", createdAt: At(40)),
+            NewTask("wf-1", "t-5", 6, service: "Shipping", createdAt: At(4)),
+            NewTask("wf-1", "t-2", 7, service: "Shipping", createdAt: At(2)),
+            NewTask("wf-1", "t-7", 8, service: "Shipping", createdAt: At(50)),
+            NewTask("wf-1", "t-0", 9, service: "Other", createdAt: At(0)),
+            NewTask("wf-1", "t-9", 10, service: "Other", createdAt: At(20)),
+        ]);
+        string[] hosted = [Service, "Shipping", "Mail"];
+
+        var first = await Store.ClaimTasksAsync(NodeA, hosted, 4, At(10), At(70));
+        var rest = await Store.ClaimTasksAsync(NodeA, hosted, 10, At(10), At(70));
+        var none = await Store.ClaimTasksAsync(NodeA, hosted, 10, At(39), At(99));
+        var later = await Store.ClaimTasksAsync(NodeA, hosted, 10, At(45), At(105));
+
+        Assert.Equal(["t-1", "t-2", "t-3", "t-4"], first.Tasks.Select(t => t.TaskId));
+        Assert.Equal(["t-5", "t-6"], rest.Tasks.Select(t => t.TaskId));
+        Assert.Equal(At(40), rest.NextReadyAt);
+        Assert.Empty(none.Tasks);
+        Assert.Equal(At(40), none.NextReadyAt);
+        Assert.Equal(["t-8"], later.Tasks.Select(t => t.TaskId));
+        Assert.Equal(At(50), later.NextReadyAt);
+        Assert.Equal(TaskState.Scheduled, (await Store.GetTaskAsync("t-0"))!.State);
+    }
+
+    [Fact]
+    public async Task ClaimTasks_ExpiredClaimsOfSeveralServices_BeforeOlderReadyTasksOldestFirst()
     {
         await StartAsync("wf-1");
-        await CommitStepAsync("wf-1", [NewTask("wf-1", "t-b", createdAt: At(2)), NewTask("wf-1", "t-c", 2, createdAt: At(3)), NewTask("wf-1", "t-a", 3, createdAt: At(1))]);
+        await CommitStepAsync("wf-1",
+        [
+            NewTask("wf-1", "e-2", 1, createdAt: At(2)),
+            NewTask("wf-1", "e-1", 2, service: "Shipping", createdAt: At(1)),
+            NewTask("wf-1", "e-3", 3, service: "Shipping", createdAt: At(3)),
+        ]);
+        Assert.Equal(3, (await Store.ClaimTasksAsync(NodeA, [Service, "Shipping"], 10, At(5), At(60))).Tasks.Count);
+        await StartAsync("wf-2");
+        await CommitStepAsync("wf-2",
+        [
+            NewTask("wf-2", "r-2", 1, service: "Shipping", createdAt: At(0)),
+            NewTask("wf-2", "r-1", 2, createdAt: At(0)),
+        ]);
 
-        var batch = await Store.ClaimTasksAsync(NodeA, [Service, "Other"], 2, At(10), At(70));
+        var batch = await Store.ClaimTasksAsync(NodeB, [Service, "Shipping"], 4, At(60), At(120));
 
-        Assert.Equal(["t-a", "t-b"], batch.Tasks.Select(t => t.TaskId));
+        Assert.Equal(["e-1", "e-2", "e-3", "r-1"], batch.Tasks.Select(t => t.TaskId));
+        Assert.All(batch.Tasks, t => Assert.Equal(NodeB, t.LeaseOwner));
+        Assert.Equal(TaskState.Scheduled, (await Store.GetTaskAsync("r-2"))!.State);
     }
 
     [Fact]

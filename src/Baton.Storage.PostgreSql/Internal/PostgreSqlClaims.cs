@@ -8,12 +8,7 @@ internal sealed class PostgreSqlClaims : IClaimQueries
 {
     public static readonly PostgreSqlClaims Instance = new();
 
-    private static readonly TaskPick Pick = new("service_name = ANY(@services)");
-
     private static readonly string UpdatedWorkflowColumns = string.Join(", ", Rows.WorkflowColumns.Split(", ").Select(c => "w." + c));
-
-    public object ServiceNames(IReadOnlyCollection<string> serviceNames) =>
-        serviceNames.Distinct(StringComparer.Ordinal).ToArray();
 
     public IReadOnlyList<WorkflowClaim> ClaimWorkflows(WriteContext ctx, string owner, int max, DateTimeOffset now, DateTimeOffset leaseUntil)
     {
@@ -38,11 +33,11 @@ internal sealed class PostgreSqlClaims : IClaimQueries
         return claimed.Select(c => new WorkflowClaim(c.Workflow, messages[c.Workflow.Id].ToList())).ToList();
     }
 
-    public TaskClaimBatch ClaimTasks(WriteContext ctx, string owner, object serviceNames, int max, DateTimeOffset now, DateTimeOffset leaseUntil)
+    public TaskClaimBatch ClaimTasks(WriteContext ctx, string owner, IReadOnlyList<string> serviceNames, int max, DateTimeOffset now, DateTimeOffset leaseUntil)
     {
         var nowMs = Rows.Ms(now);
         // Expired claims first, then ready tasks; rows another node is claiming right now are skipped, not waited for.
-        var ids = Pick.Ids(ctx, serviceNames, owner, max, nowMs);
+        var ids = TaskPick.Ids(ctx, serviceNames, owner, max, nowMs);
         var claimed = new List<TaskRecord>(ids.Count);
         if (ids.Count > 0)
         {
@@ -59,6 +54,6 @@ internal sealed class PostgreSqlClaims : IClaimQueries
                 ("@ids", claimed.Select(t => t.TaskId).ToArray()), ("@attempts", claimed.Select(t => t.Attempt).ToArray()),
                 ("@now", nowMs), ("@owner", owner));
         }
-        return new TaskClaimBatch(claimed, Pick.NextReady(ctx, serviceNames, nowMs));
+        return new TaskClaimBatch(claimed, TaskPick.NextReady(ctx, serviceNames, nowMs));
     }
 }

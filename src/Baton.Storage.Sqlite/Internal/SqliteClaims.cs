@@ -1,19 +1,13 @@
 using System.Globalization;
-using System.Text.Json;
 using Baton.Engine.Storage;
 using Baton.Storage.Relational;
 
 namespace Baton.Storage.Sqlite.Internal;
 
-/// <summary>The claims on SQLite: the one writer holds the database, so plain reads then updates, with the index hints and <c>json_each</c> SQLite needs.</summary>
+/// <summary>The claims on SQLite: the one writer holds the database, so plain reads then updates, with the index hints SQLite needs.</summary>
 internal sealed class SqliteClaims : IClaimQueries
 {
     public static readonly SqliteClaims Instance = new();
-
-    private static readonly TaskPick Pick = new("service_name IN (SELECT value FROM json_each(@services))");
-
-    public object ServiceNames(IReadOnlyCollection<string> serviceNames) =>
-        JsonSerializer.Serialize(serviceNames.Distinct(StringComparer.Ordinal).ToList(), BatonJson.Options);
 
     public IReadOnlyList<WorkflowClaim> ClaimWorkflows(WriteContext ctx, string owner, int max, DateTimeOffset now, DateTimeOffset leaseUntil)
     {
@@ -36,10 +30,10 @@ internal sealed class SqliteClaims : IClaimQueries
         return claims;
     }
 
-    public TaskClaimBatch ClaimTasks(WriteContext ctx, string owner, object serviceNames, int max, DateTimeOffset now, DateTimeOffset leaseUntil)
+    public TaskClaimBatch ClaimTasks(WriteContext ctx, string owner, IReadOnlyList<string> serviceNames, int max, DateTimeOffset now, DateTimeOffset leaseUntil)
     {
         var nowMs = Rows.Ms(now);
-        var ids = Pick.Ids(ctx, serviceNames, owner, max, nowMs);
+        var ids = TaskPick.Ids(ctx, serviceNames, owner, max, nowMs);
         var claimed = new List<TaskRecord>(ids.Count);
         var worker = new AuditSource(owner, "worker");
         foreach (var id in ids)
@@ -51,6 +45,6 @@ internal sealed class SqliteClaims : IClaimQueries
             Mutations.Audit(ctx, id, now, "Started", worker, "attempt " + task.Attempt.ToString(CultureInfo.InvariantCulture), null);
             claimed.Add(task);
         }
-        return new TaskClaimBatch(claimed, Pick.NextReady(ctx, serviceNames, nowMs));
+        return new TaskClaimBatch(claimed, TaskPick.NextReady(ctx, serviceNames, nowMs));
     }
 }
