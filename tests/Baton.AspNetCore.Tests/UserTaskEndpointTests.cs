@@ -23,10 +23,29 @@ public sealed class UserTaskEndpointTests(ServerFixture server) : IClassFixture<
     private async Task<(string WorkflowId, string TaskId)> StartBuiltInAsync(string request)
     {
         using var admin = server.Client();
+        var id = await StartBuiltInWorkflowAsync(admin, request);
+        return (id, await DelegatedTaskAsync(admin, id));
+    }
+
+    private static async Task<string> StartBuiltInWorkflowAsync(HttpClient admin, string request)
+    {
         var id = "ut-" + Guid.NewGuid().ToString("N");
         using var started = await admin.PostAsync("/api/workflows", JsonBody($$"""{"workflow":"UserTask","input":{{request}},"id":"{{id}}"}"""));
         Assert.True((int)started.StatusCode == 201, await started.Content.ReadAsStringAsync());
-        return (id, await DelegatedTaskAsync(admin, id));
+        return id;
+    }
+
+    /// <summary>The workflow's first task in whatever state (one with a short timeout may be over before a poll sees it open).</summary>
+    private static async Task<string> FirstTaskAsync(HttpClient admin, string workflowId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var page = await admin.GetFromJsonAsync<JsonElement>($"/api/tasks?workflow={workflowId}");
+            if (page.GetProperty("items").EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } task) return task.GetProperty("taskId").GetString()!;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"Workflow {workflowId} has no task.");
     }
 
     private async Task<JsonElement> ResultAsync(string workflowId)
@@ -255,11 +274,13 @@ public sealed class UserTaskEndpointTests(ServerFixture server) : IClassFixture<
     [Fact]
     public async Task BuiltIn_TimeoutInMilliseconds_TimeoutOnEpoch_ManualTimeout_WorkflowSeesTimedOut()
     {
-        var (relative, _) = await StartBuiltInAsync("""{"name":"Quick","action":"Ack","roles":["manager"],"timeout":300}""");
-        var epoch = DateTimeOffset.UtcNow.AddMilliseconds(400).ToUnixTimeMilliseconds();
-        var (absolute, absoluteTask) = await StartBuiltInAsync($$"""{"name":"By then","action":"Ack","user":"alice","timeoutOn":{{epoch}}}""");
-        var (manual, manualTask) = await StartBuiltInAsync("""{"name":"Manual","action":"Ack","roles":["manager"],"timeout":3600000}""");
         using var admin = server.Client();
+        // The short timeouts may pass before a poll would see their tasks open: those two are not waited for as Delegated.
+        var relative = await StartBuiltInWorkflowAsync(admin, """{"name":"Quick","action":"Ack","roles":["manager"],"timeout":300}""");
+        var epoch = DateTimeOffset.UtcNow.AddMilliseconds(400).ToUnixTimeMilliseconds();
+        var absolute = await StartBuiltInWorkflowAsync(admin, $$"""{"name":"By then","action":"Ack","user":"alice","timeoutOn":{{epoch}}}""");
+        var absoluteTask = await FirstTaskAsync(admin, absolute);
+        var (manual, manualTask) = await StartBuiltInAsync("""{"name":"Manual","action":"Ack","roles":["manager"],"timeout":3600000}""");
         Assert.Equal(epoch, (await admin.GetFromJsonAsync<JsonElement>($"/api/user-tasks/{absoluteTask}")).GetProperty("timeoutAt").GetDateTimeOffset().ToUnixTimeMilliseconds());
         using var op = server.Client(server.Keys["operator"]);
         Assert.Equal(200, (await PostAsync(op, $"/api/tasks/{manualTask}/timeout")).Status);
