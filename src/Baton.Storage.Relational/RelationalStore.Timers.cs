@@ -25,6 +25,7 @@ internal sealed partial class RelationalStore
             ctx =>
             {
                 var nowMs = Rows.Ms(now);
+                // Deadlines and timer rows share the max: it bounds one round trip's work, whichever kind is due.
                 var fired = 0;
                 foreach (var task in ctx.Sql.Query(DueDeadlines, Rows.Task, ("@now", nowMs), ("@max", Math.Max(0, max))))
                 {
@@ -35,7 +36,7 @@ internal sealed partial class RelationalStore
                     "SELECT id, kind, due_at, workflow_id, command_id, task_id FROM timers WHERE due_at <= @now ORDER BY due_at, id LIMIT @max {for update skip locked}",
                     r => new TimerRow(r.GetInt64(0), Enum.Parse<TimerKind>(r.GetString(1)), r.GetInt64(2), r.GetString(3),
                         r.IsDBNull(4) ? null : r.GetInt32(4), r.IsDBNull(5) ? null : r.GetString(5)),
-                    ("@now", nowMs), ("@max", Math.Max(0, max)));
+                    ("@now", nowMs), ("@max", Math.Max(0, max - fired)));
                 foreach (var timer in timers)
                 {
                     // An earlier timer of this batch may have removed this one (a task's outcome deletes its timers).

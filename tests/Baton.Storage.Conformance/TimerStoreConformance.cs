@@ -73,6 +73,18 @@ public abstract class TimerStoreConformance : StoreConformanceBase
     }
 
     [Fact]
+    public async Task FireDueTimers_DeadlineAndTimerDueTogether_MaxCountsBoth()
+    {
+        await DelegateWithTimerAsync(deadline: At(600), new NewTimer(TimerKind.WorkflowTimer, At(600), "wf-1", 5));
+
+        var first = await Store.FireDueTimersAsync(At(600), 1);
+        var second = await Store.FireDueTimersAsync(At(600), 1);
+
+        Assert.Equal(new TimerFireResult(1, At(600)), first);
+        Assert.Equal(new TimerFireResult(1, null), second);
+    }
+
+    [Fact]
     public async Task FireDueTimers_DeadlineTimerRowOfAnOlderVersion_TaskTimedOutOnce()
     {
         // Stores written before deadlines were read from task rows also hold a TaskDeadline timer row for the same deadline.
