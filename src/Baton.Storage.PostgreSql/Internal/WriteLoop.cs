@@ -31,7 +31,7 @@ internal sealed class WriteLoop : IAsyncDisposable
         _loops = new Task[writers];
         for (var i = 0; i < writers; i++)
         {
-            _loops[i] = Task.Factory.StartNew(() => _queue.RunAsync(maxBatch, RunBatch), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+            _loops[i] = _queue.StartLoop("Baton PostgreSQL writer " + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), maxBatch, RunBatch);
         }
     }
 

@@ -19,7 +19,7 @@ internal sealed class WriteLoop : IAsyncDisposable
     {
         _context = context;
         _signals = signals;
-        _loop = Task.Factory.StartNew(() => _queue.RunAsync(maxBatch, RunBatch), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _loop = _queue.StartLoop("Baton SQLite writer", maxBatch, RunBatch);
     }
 
     /// <summary>Number of batches committed or attempted (for tests of group commit).</summary>
