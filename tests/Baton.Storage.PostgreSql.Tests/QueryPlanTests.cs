@@ -1,3 +1,4 @@
+using Baton.Engine.Storage;
 using Baton.Storage.PostgreSql.Internal;
 using Baton.Storage.Relational;
 using Npgsql;
@@ -6,11 +7,13 @@ using Xunit;
 namespace Baton.Storage.PostgreSql.Tests;
 
 /// <summary>
-/// The task claim's queries, as the store runs them, read their partial index in claim order: a claim must cost the tasks it
-/// takes, not a sort of the whole scheduled backlog. The tables here are tiny, where a sequential scan and a sort would be
-/// cheapest; with sequential scans off for the test's own connection, the plan shows which index answers in order.
+/// The plans of the queries whose cost must not grow with the number of open tasks, as the store runs them: the task claim's
+/// queries read their partial index in claim order (a claim must cost the tasks it takes, not a sort of the whole scheduled
+/// backlog); the lookups of one workflow's tasks read that workflow's entries, not every open task. The tables here are tiny,
+/// where a sequential scan and a sort would be cheapest; with sequential scans off for the test's own connection, the plan
+/// shows which index answers.
 /// </summary>
-public sealed class ClaimPlanTests(PostgresServerFixture server)
+public sealed class QueryPlanTests(PostgresServerFixture server)
 {
     [Theory]
     [InlineData(nameof(TaskPick.ReadySql), "ix_tasks_scheduled")]
@@ -32,7 +35,29 @@ public sealed class ClaimPlanTests(PostgresServerFixture server)
         Assert.DoesNotContain("Sort", plan, StringComparison.Ordinal);
     }
 
-    /// <summary>The lines of <c>EXPLAIN</c>, with every parameter the claim binds.</summary>
+    [Fact]
+    public async Task OpenTasksOfWorkflow_OnMigratedDatabase_ReadsThatWorkflowsTasks()
+    {
+        var cs = await server.CreateDatabaseAsync();
+
+        var plan = await PlanAsync(cs, PostgreSqlDialect.Instance.Render(Mutations.OpenTasksOfWorkflowSql));
+
+        Assert.Contains(" using ix_tasks_workflow on tasks", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sort", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListTasksOfWorkflow_OpenOnly_ReadsThatWorkflowsTasks()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { WorkflowId = "wf-1", OpenOnly = true, Limit = 10 });
+
+        var plan = await PlanAsync(cs, PostgreSqlDialect.Instance.Render(sql));
+
+        Assert.Contains(" using ix_tasks_workflow on tasks", plan, StringComparison.Ordinal);
+    }
+
+    /// <summary>The lines of <c>EXPLAIN</c>, with every parameter the query binds.</summary>
     private static async Task<string> PlanAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
@@ -42,7 +67,7 @@ public sealed class ClaimPlanTests(PostgresServerFixture server)
             await off.ExecuteNonQueryAsync();
         }
         await using var cmd = new NpgsqlCommand("EXPLAIN (COSTS OFF) " + sql, connection);
-        foreach (var (name, value) in new (string, object)[] { ("service", "Billing"), ("owner", "node-a"), ("now", 1000L), ("max", 256) })
+        foreach (var (name, value) in new (string, object)[] { ("service", "Billing"), ("owner", "node-a"), ("now", 1000L), ("max", 256), ("wf", "wf-1"), ("limit", 10) })
         {
             if (sql.Contains("@" + name, StringComparison.Ordinal))
             {

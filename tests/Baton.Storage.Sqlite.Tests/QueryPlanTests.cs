@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Baton.Engine.Storage;
 using Baton.Storage.Relational;
 using Baton.Storage.Sqlite.Internal;
 using Microsoft.Data.Sqlite;
@@ -7,10 +8,12 @@ using Xunit;
 namespace Baton.Storage.Sqlite.Tests;
 
 /// <summary>
-/// The task claim's queries, as the store runs them, read their partial index in claim order: a claim must cost the tasks it
-/// takes, not a sort of the whole scheduled backlog (which made creating many open tasks quadratic).
+/// The plans of the queries whose cost must not grow with the number of open tasks, as the store runs them: the task claim's
+/// queries read their partial index in claim order (a claim must cost the tasks it takes, not a sort of the whole scheduled
+/// backlog, which made creating many open tasks quadratic); the lookups of one workflow's tasks search that workflow's
+/// entries (a scan of every open task made each finishing workflow cost the writer as much as the open backlog).
 /// </summary>
-public sealed class ClaimPlanTests : IDisposable
+public sealed class QueryPlanTests : IDisposable
 {
     private readonly TempDatabase _db = new();
 
@@ -37,14 +40,38 @@ public sealed class ClaimPlanTests : IDisposable
         Assert.DoesNotContain("TEMP B-TREE", plan, StringComparison.Ordinal);
     }
 
-    /// <summary>The details of <c>EXPLAIN QUERY PLAN</c>, one line each, with every parameter the claim binds.</summary>
+    [Fact]
+    public async Task OpenTasksOfWorkflow_OnMigratedDatabase_SearchesThatWorkflowsTasks()
+    {
+        await (await _db.OpenAsync()).DisposeAsync();
+
+        var plan = await PlanAsync(SqliteDialect.Instance.Render(Mutations.OpenTasksOfWorkflowSql));
+
+        Assert.Equal("SEARCH tasks USING INDEX ix_tasks_workflow (workflow_id=?)", plan);
+    }
+
+    [Theory]
+    [InlineData(true, null)]
+    [InlineData(false, TaskState.Delegated)]
+    [InlineData(false, null)]
+    public async Task ListTasksOfWorkflow_WithOpenOrStateFilter_SearchesThatWorkflowsTasks(bool openOnly, TaskState? state)
+    {
+        await (await _db.OpenAsync()).DisposeAsync();
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { WorkflowId = "wf-1", OpenOnly = openOnly, State = state, Limit = 10 });
+
+        var plan = await PlanAsync(SqliteDialect.Instance.Render(sql));
+
+        Assert.Equal("SEARCH tasks USING INDEX ix_tasks_workflow (workflow_id=?)", plan);
+    }
+
+    /// <summary>The details of <c>EXPLAIN QUERY PLAN</c>, one line each, with every parameter the query binds.</summary>
     private async Task<string> PlanAsync(string sql)
     {
         await using var connection = new SqliteConnection($"Data Source={_db.FilePath};Pooling=False");
         connection.Open();
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        foreach (var (name, value) in new (string, object)[] { ("@service", "Billing"), ("@owner", "node-a"), ("@now", 1000L), ("@max", 256) })
+        foreach (var (name, value) in new (string, object)[] { ("@service", "Billing"), ("@owner", "node-a"), ("@now", 1000L), ("@max", 256), ("@wf", "wf-1"), ("@state", "Delegated"), ("@limit", 10) })
         {
             if (sql.Contains(name, StringComparison.Ordinal))
             {
