@@ -91,7 +91,7 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
         }
         var timeouts = store.TimeoutTasksBetweenAsync(T0, T0.AddHours(1), new AuditSource("ops", "test"), T0.AddMinutes(5));
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await CountAsync(cs, "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") == 0)
+        while (await CountAsync(cs, "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()") == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "The store never waited for x.");
             await Task.Delay(10);
