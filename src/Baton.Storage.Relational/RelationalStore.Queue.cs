@@ -5,22 +5,25 @@ namespace Baton.Storage.Relational;
 // IWorkflowQueue; the claim query itself is the engine's (IClaimQueries).
 internal sealed partial class RelationalStore
 {
-    // The step's first statement checks that the instance is still this owner's at the version it stepped, and reserves the
-    // sequence numbers of the step's events; nothing matches (no row returned) when it is not.
-    private const string ReserveStep =
-        "UPDATE workflows SET next_seq = next_seq + @events WHERE id = @id AND version = @version AND lease_owner = @owner RETURNING next_seq - @events";
+    // A step's one update of its workflow row, run first: it checks that the instance is still this owner's at the version it
+    // stepped (nothing matches, no row returned, when it is not), reserves the sequence numbers of the step's events and writes
+    // the row's new state. The rest of the step touches other rows only.
 
-    // The step's final update when it finishes the workflow: nothing is pending any more (FinishWorkflow deletes the inbox).
+    // When the step finishes the workflow: nothing is pending any more (FinishWorkflow deletes the inbox).
     private const string FinishStep =
-        "UPDATE workflows SET state = @state, result = @result, error = @error, completed_at = @at, updated_at = @at, version = version + 1, " +
-        "lease_owner = NULL, lease_until = NULL, pending = {false}, pending_since = NULL WHERE id = @id";
+        "UPDATE workflows SET next_seq = next_seq + @events, state = @state, result = @result, error = @error, completed_at = @at, updated_at = @at, " +
+        "version = version + 1, lease_owner = NULL, lease_until = NULL, pending = {false}, pending_since = NULL " +
+        "WHERE id = @id AND version = @version AND lease_owner = @owner RETURNING next_seq - @events";
 
-    // The step's final update when the workflow goes on; it returns whether messages wait for the next step.
+    // When the workflow goes on: the messages the step consumed are all still in the inbox (only their owner deletes them, and
+    // a cancel would have moved the version), so more rows than that means messages arrived during the step and wait for the
+    // next one; the workflow is pending since this step then. Returns whether it is.
     private const string ContinueStep =
-        "UPDATE workflows SET state = @state, result = @result, error = @error, " +
-        "updated_at = @at, version = version + 1, lease_owner = NULL, lease_until = NULL, " +
-        "pending = EXISTS (SELECT 1 FROM inbox WHERE workflow_id = @id), " +
-        "pending_since = (SELECT MIN(at) FROM inbox WHERE workflow_id = @id) WHERE id = @id RETURNING pending";
+        "UPDATE workflows SET next_seq = next_seq + @events, state = @state, result = @result, error = @error, updated_at = @at, " +
+        "version = version + 1, lease_owner = NULL, lease_until = NULL, " +
+        "pending = (SELECT COUNT(*) FROM inbox WHERE workflow_id = @id) > @consumed, " +
+        "pending_since = CASE WHEN (SELECT COUNT(*) FROM inbox WHERE workflow_id = @id) > @consumed THEN @at END " +
+        "WHERE id = @id AND version = @version AND lease_owner = @owner RETURNING next_seq - @events, pending";
 
     private static readonly string CanceledByFinish = JsonText.Error("Canceled", "workflow finished");
 
@@ -38,13 +41,20 @@ internal sealed partial class RelationalStore
 
     private static StepCommitStatus CommitStep(WriteContext ctx, WorkflowStep step)
     {
-        var firstSeq = ctx.Sql.Long(
-            ReserveStep, ("@id", step.WorkflowId), ("@version", step.ExpectedVersion), ("@owner", step.Owner), ("@events", step.Events.Count));
-        if (firstSeq is not { } seq)
+        var finished = step.State != WorkflowState.Running;
+        (string, object?)[] args =
+        [
+            ("@id", step.WorkflowId), ("@version", step.ExpectedVersion), ("@owner", step.Owner), ("@events", step.Events.Count),
+            ("@state", step.State.ToString()), ("@result", step.Result), ("@error", step.Error), ("@at", Rows.Ms(step.At)),
+            ("@consumed", step.ConsumedMessageIds.Count),
+        ];
+        var row = finished
+            ? ctx.Sql.First(FinishStep, static r => new UpdatedStepRow(r.GetInt64(0), false), args.AsSpan(0, args.Length - 1))
+            : ctx.Sql.First(ContinueStep, static r => new UpdatedStepRow(r.GetInt64(0), r.GetValue(1) is true or 1L), args);
+        if (row is null)
         {
             return StepCommitStatus.Conflict;
         }
-        var finished = step.State != WorkflowState.Running;
         if (!finished)
         {
             // A finishing step leaves them: FinishWorkflow deletes the whole inbox.
@@ -53,6 +63,7 @@ internal sealed partial class RelationalStore
                 ctx.Sql.Exec("DELETE FROM inbox WHERE id = @id AND workflow_id = @wf", ("@id", id), ("@wf", step.WorkflowId));
             }
         }
+        var seq = row.FirstSeq;
         foreach (var e in step.Events)
         {
             Mutations.InsertHistory(ctx, step.WorkflowId, seq++, e);
@@ -73,18 +84,19 @@ internal sealed partial class RelationalStore
         {
             Mutations.PostMessage(ctx, message);
         }
-        var args = new (string, object?)[] { ("@id", step.WorkflowId), ("@state", step.State.ToString()), ("@result", step.Result), ("@error", step.Error), ("@at", Rows.Ms(step.At)) };
         if (finished)
         {
-            ctx.Sql.Exec(FinishStep, args);
-            Mutations.FinishWorkflow(ctx, step.WorkflowId, CanceledByFinish, AuditSource.Workflow, step.At, rowUpdated: true);
+            Mutations.FinishWorkflow(ctx, step.WorkflowId, CanceledByFinish, AuditSource.Workflow, step.At, rowUpdated: true, step.MayHaveOpenTasks);
         }
-        else if (ctx.Sql.Scalar(ContinueStep, args) is true or 1L)
+        else if (row.Pending)
         {
             ctx.Effects.WorkflowsReady = true;
         }
         return StepCommitStatus.Committed;
     }
+
+    /// <summary>What a step's update of its workflow row returned: the first sequence number it reserved, and whether messages wait.</summary>
+    private sealed record UpdatedStepRow(long FirstSeq, bool Pending);
 
     public Task ReleaseWorkflowClaimsAsync(string owner, IReadOnlyList<string> workflowIds, CancellationToken cancellationToken)
     {
