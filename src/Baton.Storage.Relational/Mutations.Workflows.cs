@@ -90,14 +90,18 @@ internal static partial class Mutations
     /// <summary>
     /// The consequences of a workflow reaching a finished state: open tasks Canceled with <paramref name="taskError"/> (audited),
     /// its timers and inbox deleted, no longer needing a step nor claimed (<paramref name="rowUpdated"/>: the caller's own update of
-    /// the row did that already).
+    /// the row did that already). <paramref name="mayHaveOpenTasks"/> false skips the look for open tasks (the instance knows
+    /// there are none; see <see cref="WorkflowStep.MayHaveOpenTasks"/>).
     /// </summary>
-    public static void FinishWorkflow(WriteContext ctx, string workflowId, string taskError, AuditSource source, DateTimeOffset at, bool rowUpdated = false)
+    public static void FinishWorkflow(
+        WriteContext ctx, string workflowId, string taskError, AuditSource source, DateTimeOffset at, bool rowUpdated = false, bool mayHaveOpenTasks = true)
     {
-        var open = ctx.Sql.Query(OpenTasksOfWorkflowSql, Rows.Task, ("@wf", workflowId));
-        foreach (var task in open)
+        if (mayHaveOpenTasks)
         {
-            CancelTask(ctx, task, taskError, source, at);
+            foreach (var task in ctx.Sql.Query(OpenTasksOfWorkflowSql, Rows.Task, ("@wf", workflowId)))
+            {
+                CancelTask(ctx, task, taskError, source, at);
+            }
         }
         ctx.Sql.Exec("DELETE FROM timers WHERE workflow_id = @wf", ("@wf", workflowId));
         ctx.Sql.Exec("DELETE FROM inbox WHERE workflow_id = @wf", ("@wf", workflowId));

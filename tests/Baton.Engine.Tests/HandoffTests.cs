@@ -52,9 +52,12 @@ public sealed class HandoffTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private void UseCountingStore(BatonBuilder builder, StoreCounter claims)
+    private void UseCountingStore(BatonBuilder builder, StoreCounter claims) => UseCountingStore(builder, _directory, claims);
+
+    /// <summary>A SQLite store in <paramref name="directory"/>, wrapped in a <see cref="CountingStore"/>.</summary>
+    internal static void UseCountingStore(BatonBuilder builder, string directory, StoreCounter claims)
     {
-        var options = new SqliteStoreOptions { ConnectionString = $"Data Source={Path.Combine(_directory, "baton.db")}" };
+        var options = new SqliteStoreOptions { ConnectionString = $"Data Source={Path.Combine(directory, "baton.db")}" };
         builder.UseStore(context => CountingStore.Wrap(new SqliteStore(options, context.Signals, context.Time), claims));
     }
 
@@ -85,6 +88,14 @@ public sealed class HandoffTests : IDisposable
         public void Workflows(int count) => Interlocked.Add(ref _workflows, count);
 
         public void HistoryRead() => Interlocked.Increment(ref _historyReads);
+
+        /// <summary>Every step passed to <see cref="IWorkflowQueue.CommitStepsAsync"/>, in order.</summary>
+        public List<WorkflowStep> Steps { get; } = [];
+
+        public void Committing(IReadOnlyList<WorkflowStep> steps)
+        {
+            lock (Steps) Steps.AddRange(steps);
+        }
     }
 
     /// <summary>The real store, counting what its claims hand out and its history reads.</summary>
@@ -113,6 +124,7 @@ public sealed class HandoffTests : IDisposable
                 throw inner;
             }
             if (targetMethod.Name == nameof(IBatonStore.GetHistoryAsync)) _counter.HistoryRead();
+            if (targetMethod.Name == nameof(IBatonStore.CommitStepsAsync)) _counter.Committing((IReadOnlyList<WorkflowStep>)args![0]!);
             return result switch
             {
                 Task<TaskClaimBatch> claim => CountAsync(claim, b => _counter.Tasks(b.Tasks.Count)),

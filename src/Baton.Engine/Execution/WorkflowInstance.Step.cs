@@ -46,12 +46,23 @@ internal sealed partial class WorkflowInstance
                 Children = step.Children,
                 Messages = step.Messages,
                 At = at,
+                MayHaveOpenTasks = _divergence is not null || HasOpenTask(),
             }, step.Schemas);
         }
         finally
         {
             _step = null;
         }
+    }
+
+    /// <summary>Whether some task this instance dispatched (user tasks included) has not had its outcome delivered yet.</summary>
+    private bool HasOpenTask()
+    {
+        foreach (var command in _open.Values)
+        {
+            if (command.Kind == HistoryEventKind.TaskScheduled) return true;
+        }
+        return false;
     }
 
     /// <summary>The final state, result and error the workflow code produced.</summary>

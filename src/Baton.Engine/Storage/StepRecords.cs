@@ -46,6 +46,13 @@ public sealed record WorkflowStep
 
     /// <summary>When the step was computed.</summary>
     public required DateTimeOffset At { get; init; }
+
+    /// <summary>
+    /// False when the instance knows that none of its tasks can still be open: every task it dispatched has had its outcome
+    /// delivered, and a task's outcome is posted only after the task closed. A finishing step then need not look for open
+    /// tasks to cancel. True (the default) whenever in doubt.
+    /// </summary>
+    public bool MayHaveOpenTasks { get; init; } = true;
 }
 
 /// <summary>Whether a step was committed.</summary>
