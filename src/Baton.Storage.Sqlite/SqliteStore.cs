@@ -60,6 +60,9 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
     /// <summary>Write batches run so far.</summary>
     internal long WriteBatches => _writer?.Batches ?? 0;
 
+    /// <summary>WAL syncs of the pipelined sync so far; null when commits sync themselves (for tests).</summary>
+    internal long? WalSyncs => _writer?.WalSyncs;
+
     /// <inheritdoc />
     public override Task InitializeAsync(CancellationToken cancellationToken = default)
     {
@@ -92,7 +95,8 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
             }
             _reads = new ReadPool(_target.ConnectionString);
             _writeContext = new WriteContext(new Sql(_writeConnection, SqliteDialect.Instance, cached: true));
-            _writer = new WriteLoop(_writeContext, _signals, _options.MaxBatchSize);
+            var sync = OpenWalSync();
+            _writer = new WriteLoop(_writeContext, _signals, _options.MaxBatchSize, sync);
         }
         catch
         {
@@ -104,6 +108,27 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
         _signals.NotifyTasksReady();
         _signals.NotifyTimersChanged();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// With <see cref="SqliteSynchronous.Full"/> and <see cref="SqliteStoreOptions.PipelinedSync"/> on a file database: the WAL
+    /// sync that answers the writer's callers once their commits are on disk, the writer's commits no longer waiting for the
+    /// disk themselves (see <see cref="WalSync"/>). Null where commits sync themselves.
+    /// </summary>
+    private WalSync? OpenWalSync()
+    {
+        if (!_options.PipelinedSync || _options.Synchronous != SqliteSynchronous.Full || _target.FilePath is not { } path)
+        {
+            return null;
+        }
+        var sync = WalSync.Open(path, _signals);
+        if (sync is not null)
+        {
+            using var pragma = _writeConnection!.CreateCommand();
+            pragma.CommandText = "PRAGMA synchronous = NORMAL;";
+            pragma.ExecuteNonQuery();
+        }
+        return sync;
     }
 
     /// <summary>This process owns the file alone now: claims of any earlier process are void.</summary>

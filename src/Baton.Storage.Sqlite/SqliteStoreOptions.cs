@@ -31,6 +31,15 @@ public sealed class SqliteStoreOptions
     /// <summary>Durability of commits; <see cref="SqliteSynchronous.Full"/> unless set.</summary>
     public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Full;
 
+    /// <summary>
+    /// With <see cref="SqliteSynchronous.Full"/> on a file database (Linux): whether the writer commits without waiting for the
+    /// disk while a second thread syncs the write-ahead log and answers each caller once its commit is on disk (true unless
+    /// set). Callers are told exactly what they are told without it; the writer just does not idle in fsync. The difference:
+    /// other readers may see a commit a few milliseconds before it is on disk, so a power loss (not a process crash) in that
+    /// window can undo something a reader saw but no caller was told. False syncs inside every commit.
+    /// </summary>
+    public bool PipelinedSync { get; set; } = true;
+
     /// <summary>Most write operations committed in one transaction (group commit); 512 unless set.</summary>
     public int MaxBatchSize { get; set; } = 512;
 

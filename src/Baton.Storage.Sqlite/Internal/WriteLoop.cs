@@ -6,34 +6,50 @@ namespace Baton.Storage.Sqlite.Internal;
 /// <summary>
 /// The single writer: drains queued operations, runs up to a batch of them in one <c>BEGIN IMMEDIATE</c> transaction (straight,
 /// or each in its own savepoint when the straight run met a failure), commits once (group commit), then answers the callers and
-/// raises the signals of what committed.
+/// raises the signals of what committed — or, with a <see cref="WalSync"/>, hands the committed batch to it, which does that
+/// once the commit is on disk while the writer goes on.
 /// </summary>
 internal sealed class WriteLoop : IAsyncDisposable
 {
     private readonly WriteQueue _queue = new(nameof(SqliteStore), singleReader: true);
     private readonly WriteContext _context;
     private readonly StoreSignals _signals;
+    private readonly WalSync? _sync;
     private readonly Task _loop;
 
-    public WriteLoop(WriteContext context, StoreSignals signals, int maxBatch)
+    public WriteLoop(WriteContext context, StoreSignals signals, int maxBatch, WalSync? sync = null)
     {
         _context = context;
         _signals = signals;
+        _sync = sync;
         _loop = _queue.StartLoop("Baton SQLite writer", maxBatch, RunBatch);
     }
 
     /// <summary>Number of batches committed or attempted (for tests of group commit).</summary>
     public long Batches { get; private set; }
 
+    /// <summary>Syncs of the pipelined WAL sync so far; null without one.</summary>
+    public long? WalSyncs => _sync?.Syncs;
+
     public Task<T> EnqueueAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken) => _queue.EnqueueAsync(body, cancellationToken);
 
     private void RunBatch(List<WriteOp> batch)
     {
+        if (_sync is not null && _sync.Refused(batch))
+        {
+            return;
+        }
         // First without savepoints; if an operation throws, everything is rolled back and the batch runs again isolated.
         var (effects, failure) = TryBatch(batch, isolated: false);
         if (failure is BatchNeedsIsolationException)
         {
             (effects, failure) = TryBatch(batch, isolated: true);
+        }
+        if (failure is null && _sync is not null)
+        {
+            // The queue reuses its list for the next batch.
+            _sync.Committed([.. batch], effects);
+            return;
         }
         WriteQueue.Answer(batch, failure, committed: failure is null, effects, _signals);
     }
@@ -82,5 +98,6 @@ internal sealed class WriteLoop : IAsyncDisposable
     {
         _queue.Complete();
         await _loop.ConfigureAwait(false);
+        _sync?.Dispose();
     }
 }
