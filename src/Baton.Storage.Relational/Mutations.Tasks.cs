@@ -94,11 +94,51 @@ internal static partial class Mutations
     /// </summary>
     public static TaskRecord FinishTask(WriteContext ctx, TaskRecord task, TaskState state, string? result, string? error, DateTimeOffset at, AuditSource source, string? detail = null)
     {
-        var ms = Rows.Ms(at);
         var finished = ctx.Sql.First(
-            "UPDATE tasks SET state = @state, open = {false}, result = @result, error = @error, completed_at = @at, updated_at = @at, " +
-            "lease_owner = NULL, lease_until = NULL WHERE task_id = @id RETURNING " + Rows.TaskColumns,
-            Rows.Task, ("@id", task.TaskId), ("@state", state.ToString()), ("@result", result), ("@error", error), ("@at", ms))!;
+            FinishSql, Rows.Task, ("@id", task.TaskId), ("@state", state.ToString()), ("@result", result), ("@error", error), ("@at", Rows.Ms(at)))!;
+        AfterFinish(ctx, finished, state, result, error, at, source, detail);
+        return finished;
+    }
+
+    /// <summary>
+    /// Like <see cref="FinishTask"/> for a task not read first: finishes it only if it is open, of <paramref name="serviceName"/>
+    /// (when given) and delegated (when <paramref name="requireDelegated"/>), in one conditional update; null when it is not
+    /// (the caller then reads it to say why).
+    /// </summary>
+    public static TaskRecord? FinishIfOpen(
+        WriteContext ctx, string taskId, string? serviceName, bool requireDelegated, TaskState state, string? result, string? error, DateTimeOffset at,
+        AuditSource source, string? detail)
+    {
+        var sql = (serviceName is null, requireDelegated) switch
+        {
+            (true, false) => FinishIfOpenSql,
+            (true, true) => FinishIfOpenDelegatedSql,
+            (false, false) => FinishIfOpenOfServiceSql,
+            (false, true) => FinishIfOpenDelegatedOfServiceSql,
+        };
+        (string, object?)[] args = [("@id", taskId), ("@state", state.ToString()), ("@result", result), ("@error", error), ("@at", Rows.Ms(at)), ("@service", serviceName)];
+        var finished = ctx.Sql.First(sql, Rows.Task, serviceName is null ? args.AsSpan(0, args.Length - 1) : args);
+        if (finished is not null)
+        {
+            AfterFinish(ctx, finished, state, result, error, at, source, detail);
+        }
+        return finished;
+    }
+
+    private const string FinishSet =
+        "UPDATE tasks SET state = @state, open = {false}, result = @result, error = @error, completed_at = @at, updated_at = @at, " +
+        "lease_owner = NULL, lease_until = NULL WHERE task_id = @id";
+
+    private const string FinishSql = FinishSet + " RETURNING " + Rows.TaskColumns;
+    private const string FinishIfOpenSql = FinishSet + " AND open = {true} RETURNING " + Rows.TaskColumns;
+    private const string FinishIfOpenDelegatedSql = FinishSet + " AND open = {true} AND is_delegated = {true} RETURNING " + Rows.TaskColumns;
+    private const string FinishIfOpenOfServiceSql = FinishSet + " AND open = {true} AND service_name = @service RETURNING " + Rows.TaskColumns;
+    private const string FinishIfOpenDelegatedOfServiceSql =
+        FinishSet + " AND open = {true} AND is_delegated = {true} AND service_name = @service RETURNING " + Rows.TaskColumns;
+
+    /// <summary>What follows a task's outcome: its timers deleted, a user task closed, the audit entry, the workflow told.</summary>
+    private static void AfterFinish(WriteContext ctx, TaskRecord task, TaskState state, string? result, string? error, DateTimeOffset at, AuditSource source, string? detail)
+    {
         DeleteTaskTimers(ctx, task);
         var kind = state switch
         {
@@ -111,7 +151,6 @@ internal static partial class Mutations
         CloseUserTask(ctx, task);
         Audit(ctx, task.TaskId, at, state.ToString(), source, detail, payload);
         PostMessage(ctx, new NewInboxMessage(task.WorkflowId, kind, task.CommandId, task.TaskId, payload, at));
-        return finished;
     }
 
     /// <summary>

@@ -81,6 +81,23 @@ internal sealed partial class RelationalStore
 
     private static TaskOperationResult Resolve(WriteContext ctx, TaskResolution resolution)
     {
+        var (state, result, error) = resolution.Kind switch
+        {
+            TaskResolutionKind.Complete => (TaskState.Completed, resolution.Result, (string?)null),
+            TaskResolutionKind.Fail => (TaskState.Failed, null, resolution.Error ?? JsonText.Error("Failed", "failed")),
+            TaskResolutionKind.TimeOut => (TaskState.TimedOut, null, resolution.Error ?? JsonText.Error("TimedOut", "timed out")),
+            _ => throw new ArgumentOutOfRangeException(nameof(resolution), resolution.Kind, "Unknown resolution kind."),
+        };
+        if (resolution.UserAccess is null)
+        {
+            // The usual case, an open task getting its outcome, in one conditional update; every refusal is explained below.
+            var done = Mutations.FinishIfOpen(
+                ctx, resolution.TaskId, resolution.ServiceName, resolution.RequireDelegated, state, result, error, resolution.At, resolution.Source, resolution.AuditDetail);
+            if (done is not null)
+            {
+                return new TaskOperationResult(TaskResolutionStatus.Applied, done);
+            }
+        }
         var task = Mutations.GetTask(ctx, resolution.TaskId);
         if (task is null || (resolution.ServiceName is not null && !string.Equals(resolution.ServiceName, task.ServiceName, StringComparison.Ordinal)))
         {
@@ -104,13 +121,6 @@ internal sealed partial class RelationalStore
                 return new TaskOperationResult(refusal, task, userTask.ClaimedBy);
             }
         }
-        var (state, result, error) = resolution.Kind switch
-        {
-            TaskResolutionKind.Complete => (TaskState.Completed, resolution.Result, (string?)null),
-            TaskResolutionKind.Fail => (TaskState.Failed, null, resolution.Error ?? JsonText.Error("Failed", "failed")),
-            TaskResolutionKind.TimeOut => (TaskState.TimedOut, null, resolution.Error ?? JsonText.Error("TimedOut", "timed out")),
-            _ => throw new ArgumentOutOfRangeException(nameof(resolution), resolution.Kind, "Unknown resolution kind."),
-        };
         var finished = Mutations.FinishTask(ctx, task, state, result, error, resolution.At, resolution.Source, resolution.AuditDetail);
         return new TaskOperationResult(TaskResolutionStatus.Applied, finished);
     }
