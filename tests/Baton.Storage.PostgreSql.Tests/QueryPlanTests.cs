@@ -57,6 +57,17 @@ public sealed class QueryPlanTests(PostgresServerFixture server)
         Assert.Contains(" using ix_tasks_workflow on tasks", plan, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task DeleteRoles_OnMigratedDatabase_ReadsThatTasksRoles()
+    {
+        var cs = await server.CreateDatabaseAsync();
+
+        var plan = await PlanAsync(cs, PostgreSqlDialect.Instance.Render(Mutations.DeleteRolesSql));
+
+        // An index scan or a bitmap scan, as the planner likes; either way through the task's entries, not the primary key's.
+        Assert.Matches(@"(using|Bitmap Index Scan on) ix_user_task_roles_task", plan);
+    }
+
     /// <summary>The lines of <c>EXPLAIN</c>, with every parameter the query binds.</summary>
     private static async Task<string> PlanAsync(string connectionString, string sql)
     {
@@ -67,7 +78,7 @@ public sealed class QueryPlanTests(PostgresServerFixture server)
             await off.ExecuteNonQueryAsync();
         }
         await using var cmd = new NpgsqlCommand("EXPLAIN (COSTS OFF) " + sql, connection);
-        foreach (var (name, value) in new (string, object)[] { ("service", "Billing"), ("owner", "node-a"), ("now", 1000L), ("max", 256), ("wf", "wf-1"), ("limit", 10) })
+        foreach (var (name, value) in new (string, object)[] { ("service", "Billing"), ("owner", "node-a"), ("now", 1000L), ("max", 256), ("wf", "wf-1"), ("limit", 10), ("id", "task-1") })
         {
             if (sql.Contains("@" + name, StringComparison.Ordinal))
             {

@@ -64,6 +64,16 @@ public sealed class QueryPlanTests : IDisposable
         Assert.Equal("SEARCH tasks USING INDEX ix_tasks_workflow (workflow_id=?)", plan);
     }
 
+    [Fact]
+    public async Task DeleteRoles_OnMigratedDatabase_SearchesThatTasksRoles()
+    {
+        await (await _db.OpenAsync()).DisposeAsync();
+
+        var plan = await PlanAsync(SqliteDialect.Instance.Render(Mutations.DeleteRolesSql));
+
+        Assert.Matches(@"^SEARCH user_task_roles USING (COVERING )?INDEX ix_user_task_roles_task \(task_id=\?\)$", plan);
+    }
+
     /// <summary>The details of <c>EXPLAIN QUERY PLAN</c>, one line each, with every parameter the query binds.</summary>
     private async Task<string> PlanAsync(string sql)
     {
@@ -71,7 +81,7 @@ public sealed class QueryPlanTests : IDisposable
         connection.Open();
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        foreach (var (name, value) in new (string, object)[] { ("@service", "Billing"), ("@owner", "node-a"), ("@now", 1000L), ("@max", 256), ("@wf", "wf-1"), ("@state", "Delegated"), ("@limit", 10) })
+        foreach (var (name, value) in new (string, object)[] { ("@service", "Billing"), ("@owner", "node-a"), ("@now", 1000L), ("@max", 256), ("@wf", "wf-1"), ("@state", "Delegated"), ("@limit", 10), ("@id", "task-1") })
         {
             if (sql.Contains(name, StringComparison.Ordinal))
             {
