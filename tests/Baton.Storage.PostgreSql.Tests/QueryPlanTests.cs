@@ -50,11 +50,28 @@ public sealed class QueryPlanTests(PostgresServerFixture server)
     public async Task ListTasksOfWorkflow_OpenOnly_ReadsThatWorkflowsTasks()
     {
         var cs = await server.CreateDatabaseAsync();
-        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { WorkflowId = "wf-1", OpenOnly = true, Limit = 10 });
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { WorkflowId = "wf-1", OpenOnly = true, Limit = 10 }, PostgreSqlDialect.Instance);
 
         var plan = await PlanAsync(cs, PostgreSqlDialect.Instance.Render(sql));
 
         Assert.Contains(" using ix_tasks_workflow on tasks", plan, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, false, "ix_tasks_open")]
+    [InlineData(null, true, "ix_tasks_open")]
+    [InlineData("Billing", false, "ix_tasks_service_open")]
+    [InlineData("Billing", true, "ix_tasks_service_open")]
+    public async Task ListTasks_NeitherOpenNorClosed_MergesClosedAndOpenInIndexOrder(string? service, bool newestFirst, string index)
+    {
+        var cs = await server.CreateDatabaseAsync();
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { ServiceName = service, NewestFirst = newestFirst, Limit = 10 }, PostgreSqlDialect.Instance);
+
+        var plan = await PlanAsync(cs, PostgreSqlDialect.Instance.Render(sql), sortsOff: true);
+
+        Assert.Contains("Merge Append", plan, StringComparison.Ordinal);
+        Assert.Equal(2, plan.Split(" using " + index + " on tasks").Length - 1);
+        Assert.DoesNotContain("Sort", plan.Replace("Sort Key", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -69,11 +86,11 @@ public sealed class QueryPlanTests(PostgresServerFixture server)
     }
 
     /// <summary>The lines of <c>EXPLAIN</c>, with every parameter the query binds.</summary>
-    private static async Task<string> PlanAsync(string connectionString, string sql)
+    private static async Task<string> PlanAsync(string connectionString, string sql, bool sortsOff = false)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using (var off = new NpgsqlCommand("SET enable_seqscan = off", connection))
+        await using (var off = new NpgsqlCommand(sortsOff ? "SET enable_seqscan = off; SET enable_sort = off" : "SET enable_seqscan = off", connection))
         {
             await off.ExecuteNonQueryAsync();
         }

@@ -57,11 +57,27 @@ public sealed class QueryPlanTests : IDisposable
     public async Task ListTasksOfWorkflow_WithOpenOrStateFilter_SearchesThatWorkflowsTasks(bool openOnly, TaskState? state)
     {
         await (await _db.OpenAsync()).DisposeAsync();
-        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { WorkflowId = "wf-1", OpenOnly = openOnly, State = state, Limit = 10 });
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { WorkflowId = "wf-1", OpenOnly = openOnly, State = state, Limit = 10 }, SqliteDialect.Instance);
 
         var plan = await PlanAsync(SqliteDialect.Instance.Render(sql));
 
         Assert.Equal("SEARCH tasks USING INDEX ix_tasks_workflow (workflow_id=?)", plan);
+    }
+
+    [Theory]
+    [InlineData(null, false, "ix_tasks_open (open=?)")]
+    [InlineData(null, true, "ix_tasks_open (open=?)")]
+    [InlineData("Billing", false, "ix_tasks_service_open (service_name=? AND open=?)")]
+    [InlineData("Billing", true, "ix_tasks_service_open (service_name=? AND open=?)")]
+    public async Task ListTasks_NeitherOpenNorClosed_MergesClosedAndOpenInIndexOrder(string? service, bool newestFirst, string expected)
+    {
+        await (await _db.OpenAsync()).DisposeAsync();
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { ServiceName = service, NewestFirst = newestFirst, Limit = 10 }, SqliteDialect.Instance);
+
+        var plan = await PlanAsync(SqliteDialect.Instance.Render(sql));
+
+        var search = "SEARCH tasks USING INDEX " + expected;
+        Assert.Equal(["MERGE (UNION ALL)", "LEFT", search, "RIGHT", search], plan.Split('\n'));
     }
 
     [Fact]
