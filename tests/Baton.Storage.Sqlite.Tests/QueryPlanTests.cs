@@ -80,6 +80,31 @@ public sealed class QueryPlanTests : IDisposable
         Assert.Equal(["MERGE (UNION ALL)", "LEFT", search, "RIGHT", search], plan.Split('\n'));
     }
 
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData(TaskState.Delegated, true)]
+    public async Task ListTasks_ByTag_WalksThatTagsRowsInOrder(TaskState? state, bool newestFirst)
+    {
+        await (await _db.OpenAsync()).DisposeAsync();
+        var query = new TaskListQuery { Tag = "red", State = state, ServiceName = "Billing", NewestFirst = newestFirst, After = (DateTimeOffset.UnixEpoch, "t-1"), Limit = 10 };
+        var (sql, _) = RelationalStore.ListTasksSql(query, SqliteDialect.Instance);
+
+        var plan = await PlanAsync(SqliteDialect.Instance.Render(sql));
+
+        Assert.Matches(@"^SEARCH g USING PRIMARY KEY \(tag=\? AND created_at[<>]\?\)\nSEARCH t USING INDEX sqlite_autoindex_tasks_1 \(task_id=\?\)$", plan);
+    }
+
+    [Fact]
+    public async Task ListTasks_ByTagOfWorkflow_ProbesTheTagForEachTaskOfTheWorkflow()
+    {
+        await (await _db.OpenAsync()).DisposeAsync();
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { Tag = "red", WorkflowId = "wf-1", Limit = 10 }, SqliteDialect.Instance);
+
+        var plan = await PlanAsync(SqliteDialect.Instance.Render(sql));
+
+        Assert.Equal("SEARCH tasks USING INDEX ix_tasks_workflow (workflow_id=?)\nSEARCH g EXISTS USING PRIMARY KEY (tag=? AND created_at=? AND task_id=?)", plan);
+    }
+
     [Fact]
     public async Task DeleteRoles_OnMigratedDatabase_SearchesThatTasksRoles()
     {
@@ -97,7 +122,7 @@ public sealed class QueryPlanTests : IDisposable
         connection.Open();
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        foreach (var (name, value) in new (string, object)[] { ("@service", "Billing"), ("@owner", "node-a"), ("@now", 1000L), ("@max", 256), ("@wf", "wf-1"), ("@state", "Delegated"), ("@limit", 10), ("@id", "task-1") })
+        foreach (var (name, value) in new (string, object)[] { ("@service", "Billing"), ("@owner", "node-a"), ("@now", 1000L), ("@max", 256), ("@wf", "wf-1"), ("@state", "Delegated"), ("@limit", 10), ("@id", "task-1"), ("@tag", "red"), ("@afterAt", 0L), ("@afterId", "t-1") })
         {
             if (sql.Contains(name, StringComparison.Ordinal))
             {
