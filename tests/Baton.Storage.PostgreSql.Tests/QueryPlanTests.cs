@@ -9,7 +9,8 @@ namespace Baton.Storage.PostgreSql.Tests;
 /// <summary>
 /// The plans of the queries whose cost must not grow with the number of open tasks, as the store runs them: the task claim's
 /// queries read their partial index in claim order (a claim must cost the tasks it takes, not a sort of the whole scheduled
-/// backlog); the lookups of one workflow's tasks read that workflow's entries, not every open task. The tables here are tiny,
+/// backlog); the lookups of one workflow's tasks read that workflow's entries, not every open task; a user task's role rows
+/// are deleted through their task's entries; a listing of all tasks merges its closed and open arms in index order. The tables here are tiny,
 /// where a sequential scan and a sort would be cheapest; with sequential scans off for the test's own connection, the plan
 /// shows which index answers.
 /// </summary>

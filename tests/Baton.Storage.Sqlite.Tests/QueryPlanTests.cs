@@ -11,7 +11,9 @@ namespace Baton.Storage.Sqlite.Tests;
 /// The plans of the queries whose cost must not grow with the number of open tasks, as the store runs them: the task claim's
 /// queries read their partial index in claim order (a claim must cost the tasks it takes, not a sort of the whole scheduled
 /// backlog, which made creating many open tasks quadratic); the lookups of one workflow's tasks search that workflow's
-/// entries (a scan of every open task made each finishing workflow cost the writer as much as the open backlog).
+/// entries (a scan of every open task made each finishing workflow cost the writer as much as the open backlog); a user
+/// task's role rows are deleted through their task's entries; task listings walk an index in listing order (merging the closed
+/// and open arms, or the tag's rows) instead of sorting every matching task.
 /// </summary>
 public sealed class QueryPlanTests : IDisposable
 {
