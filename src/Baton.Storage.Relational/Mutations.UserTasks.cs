@@ -28,12 +28,15 @@ internal static partial class Mutations
         Audit(ctx, task.TaskId, task.CreatedAt, "Assigned", AuditSource.Workflow, AssignmentText(userTask.User, userTask.Roles), null);
     }
 
+    /// <summary>Removes a user task's role rows; found through ix_user_task_roles_task, as the primary key leads with the role.</summary>
+    internal const string DeleteRolesSql = "DELETE FROM user_task_roles WHERE task_id = @id";
+
     /// <summary>A user task that got its outcome leaves every inbox: not open, no role rows.</summary>
     private static void CloseUserTask(WriteContext ctx, TaskRecord task)
     {
         if (!string.Equals(task.ServiceName, UserTaskService, StringComparison.Ordinal)) return;
         ctx.Sql.Exec("UPDATE user_tasks SET open = {false} WHERE task_id = @id", ("@id", task.TaskId));
-        ctx.Sql.Exec("DELETE FROM user_task_roles WHERE task_id = @id", ("@id", task.TaskId));
+        ctx.Sql.Exec(DeleteRolesSql, ("@id", task.TaskId));
     }
 
     /// <summary>Replaces the assignment and releases any claim.</summary>
@@ -42,7 +45,7 @@ internal static partial class Mutations
         ctx.Sql.Exec(
             "UPDATE user_tasks SET assignee = @user, roles = @roles, claimed_by = NULL, claimed_at = NULL WHERE task_id = @id",
             ("@id", taskId), ("@user", user), ("@roles", JsonText.Tags(roles)));
-        ctx.Sql.Exec("DELETE FROM user_task_roles WHERE task_id = @id", ("@id", taskId));
+        ctx.Sql.Exec(DeleteRolesSql, ("@id", taskId));
         InsertRoles(ctx, taskId, roles);
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Baton.Engine.Storage;
 
 namespace Baton.Storage.Relational;
@@ -15,59 +14,8 @@ internal sealed partial class RelationalStore
     public Task<IReadOnlyList<TaskRecord>> ListTasksAsync(TaskListQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var (text, args) = ListTasksSql(query);
+        var (text, args) = ListTasksSql(query, Dialect);
         return _runner.ReadListAsync(text, Rows.Task, args, cancellationToken);
-    }
-
-    /// <summary>
-    /// The task listing's statement and arguments. A listing of one workflow's tasks is pinned to <c>ix_tasks_workflow</c>: with
-    /// <c>open</c> or <c>state</c> also given, SQLite (without statistics) would rather walk <c>ix_tasks_open</c> or
-    /// <c>ix_tasks_state</c>, whose order matches, through the tasks of every workflow.
-    /// </summary>
-    internal static (string Sql, (string Name, object? Value)[] Args) ListTasksSql(TaskListQuery query)
-    {
-        var where = new StringBuilder("1 = 1");
-        var args = new List<(string, object?)>();
-        if (query.State is { } state)
-        {
-            where.Append(" AND state = @state");
-            args.Add(("@state", state.ToString()));
-        }
-        else if (query.OpenOnly)
-        {
-            where.Append(" AND open = {true}");
-        }
-        if (query.ServiceName is { } service)
-        {
-            where.Append(" AND service_name = @service");
-            args.Add(("@service", service));
-        }
-        if (query.WorkflowId is { } workflowId)
-        {
-            where.Append(" AND workflow_id = @wf");
-            args.Add(("@wf", workflowId));
-        }
-        if (query.Tag is { } tag)
-        {
-            where.Append(" AND task_id IN (SELECT task_id FROM task_tags WHERE tag = @tag)");
-            args.Add(("@tag", tag));
-        }
-        if (query.CreatedBefore is { } before)
-        {
-            where.Append(" AND created_at < @before");
-            args.Add(("@before", Rows.Ms(before)));
-        }
-        var cmp = query.NewestFirst ? "<" : ">";
-        if (query.After is { } after)
-        {
-            where.Append(CultureInfo.InvariantCulture, $" AND (created_at {cmp} @afterAt OR (created_at = @afterAt AND task_id {cmp} @afterId))");
-            args.Add(("@afterAt", Rows.Ms(after.CreatedAt)));
-            args.Add(("@afterId", after.TaskId));
-        }
-        args.Add(("@limit", Math.Max(0, query.Limit)));
-        var order = query.NewestFirst ? "created_at DESC, task_id DESC" : "created_at, task_id";
-        var from = query.WorkflowId is null ? "tasks" : "tasks {indexed by ix_tasks_workflow}";
-        return ("SELECT " + Rows.TaskColumns + " FROM " + from + " WHERE " + where + " ORDER BY " + order + " LIMIT @limit", [.. args]);
     }
 
     public Task<IReadOnlyList<TaskAuditRecord>> GetTaskAuditAsync(string taskId, CancellationToken cancellationToken) =>

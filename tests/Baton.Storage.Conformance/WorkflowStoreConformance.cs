@@ -115,4 +115,32 @@ public abstract class WorkflowStoreConformance : StoreConformanceBase
 
         Assert.Equal(["wf-6", "wf-5", "wf-4", "wf-3", "wf-2", "wf-1", "wf-0"], seen);
     }
+
+    [Fact]
+    public async Task ListWorkflows_ByTagKeysetPaging_WalksTaggedRowsOnceNewestFirst()
+    {
+        for (var i = 0; i < 9; i++)
+        {
+            // Pairs share a creation time; every third workflow is not tagged red.
+            await StartAsync($"wf-{i}", i % 2 == 0 ? "Order" : "Refund", At(i / 2), i % 3 == 2 ? "blue" : "red");
+        }
+
+        foreach (var name in new[] { null, "Order" })
+        {
+            var seen = new List<string>();
+            (DateTimeOffset, string)? after = null;
+            while (true)
+            {
+                var page = await Store.ListWorkflowsAsync(new WorkflowListQuery { Tag = "red", Name = name, Limit = 2, After = after });
+                if (page.Count == 0)
+                {
+                    break;
+                }
+                seen.AddRange(page.Select(w => w.Id));
+                after = (page[^1].CreatedAt, page[^1].Id);
+            }
+
+            Assert.Equal(name is null ? ["wf-7", "wf-6", "wf-4", "wf-3", "wf-1", "wf-0"] : ["wf-6", "wf-4", "wf-0"], seen);
+        }
+    }
 }

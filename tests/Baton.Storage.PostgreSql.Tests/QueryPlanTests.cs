@@ -9,7 +9,8 @@ namespace Baton.Storage.PostgreSql.Tests;
 /// <summary>
 /// The plans of the queries whose cost must not grow with the number of open tasks, as the store runs them: the task claim's
 /// queries read their partial index in claim order (a claim must cost the tasks it takes, not a sort of the whole scheduled
-/// backlog); the lookups of one workflow's tasks read that workflow's entries, not every open task. The tables here are tiny,
+/// backlog); the lookups of one workflow's tasks read that workflow's entries, not every open task; a user task's role rows
+/// are deleted through their task's entries; a listing of all tasks merges its closed and open arms in index order. The tables here are tiny,
 /// where a sequential scan and a sort would be cheapest; with sequential scans off for the test's own connection, the plan
 /// shows which index answers.
 /// </summary>
@@ -50,24 +51,52 @@ public sealed class QueryPlanTests(PostgresServerFixture server)
     public async Task ListTasksOfWorkflow_OpenOnly_ReadsThatWorkflowsTasks()
     {
         var cs = await server.CreateDatabaseAsync();
-        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { WorkflowId = "wf-1", OpenOnly = true, Limit = 10 });
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { WorkflowId = "wf-1", OpenOnly = true, Limit = 10 }, PostgreSqlDialect.Instance);
 
         var plan = await PlanAsync(cs, PostgreSqlDialect.Instance.Render(sql));
 
         Assert.Contains(" using ix_tasks_workflow on tasks", plan, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null, false, "ix_tasks_open")]
+    [InlineData(null, true, "ix_tasks_open")]
+    [InlineData("Billing", false, "ix_tasks_service_open")]
+    [InlineData("Billing", true, "ix_tasks_service_open")]
+    public async Task ListTasks_NeitherOpenNorClosed_MergesClosedAndOpenInIndexOrder(string? service, bool newestFirst, string index)
+    {
+        var cs = await server.CreateDatabaseAsync();
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { ServiceName = service, NewestFirst = newestFirst, Limit = 10 }, PostgreSqlDialect.Instance);
+
+        var plan = await PlanAsync(cs, PostgreSqlDialect.Instance.Render(sql), sortsOff: true);
+
+        Assert.Contains("Merge Append", plan, StringComparison.Ordinal);
+        Assert.Equal(2, plan.Split(" using " + index + " on tasks").Length - 1);
+        Assert.DoesNotContain("Sort", plan.Replace("Sort Key", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeleteRoles_OnMigratedDatabase_ReadsThatTasksRoles()
+    {
+        var cs = await server.CreateDatabaseAsync();
+
+        var plan = await PlanAsync(cs, PostgreSqlDialect.Instance.Render(Mutations.DeleteRolesSql));
+
+        // An index scan or a bitmap scan, as the planner likes; either way through the task's entries, not the primary key's.
+        Assert.Matches(@"(using|Bitmap Index Scan on) ix_user_task_roles_task", plan);
+    }
+
     /// <summary>The lines of <c>EXPLAIN</c>, with every parameter the query binds.</summary>
-    private static async Task<string> PlanAsync(string connectionString, string sql)
+    private static async Task<string> PlanAsync(string connectionString, string sql, bool sortsOff = false)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using (var off = new NpgsqlCommand("SET enable_seqscan = off", connection))
+        await using (var off = new NpgsqlCommand(sortsOff ? "SET enable_seqscan = off; SET enable_sort = off" : "SET enable_seqscan = off", connection))
         {
             await off.ExecuteNonQueryAsync();
         }
         await using var cmd = new NpgsqlCommand("EXPLAIN (COSTS OFF) " + sql, connection);
-        foreach (var (name, value) in new (string, object)[] { ("service", "Billing"), ("owner", "node-a"), ("now", 1000L), ("max", 256), ("wf", "wf-1"), ("limit", 10) })
+        foreach (var (name, value) in new (string, object)[] { ("service", "Billing"), ("owner", "node-a"), ("now", 1000L), ("max", 256), ("wf", "wf-1"), ("limit", 10), ("id", "task-1") })
         {
             if (sql.Contains("@" + name, StringComparison.Ordinal))
             {

@@ -11,7 +11,9 @@ namespace Baton.Storage.Sqlite.Tests;
 /// The plans of the queries whose cost must not grow with the number of open tasks, as the store runs them: the task claim's
 /// queries read their partial index in claim order (a claim must cost the tasks it takes, not a sort of the whole scheduled
 /// backlog, which made creating many open tasks quadratic); the lookups of one workflow's tasks search that workflow's
-/// entries (a scan of every open task made each finishing workflow cost the writer as much as the open backlog).
+/// entries (a scan of every open task made each finishing workflow cost the writer as much as the open backlog); a user
+/// task's role rows are deleted through their task's entries; task listings walk an index in listing order (merging the closed
+/// and open arms, or the tag's rows) instead of sorting every matching task.
 /// </summary>
 public sealed class QueryPlanTests : IDisposable
 {
@@ -57,11 +59,62 @@ public sealed class QueryPlanTests : IDisposable
     public async Task ListTasksOfWorkflow_WithOpenOrStateFilter_SearchesThatWorkflowsTasks(bool openOnly, TaskState? state)
     {
         await (await _db.OpenAsync()).DisposeAsync();
-        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { WorkflowId = "wf-1", OpenOnly = openOnly, State = state, Limit = 10 });
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { WorkflowId = "wf-1", OpenOnly = openOnly, State = state, Limit = 10 }, SqliteDialect.Instance);
 
         var plan = await PlanAsync(SqliteDialect.Instance.Render(sql));
 
         Assert.Equal("SEARCH tasks USING INDEX ix_tasks_workflow (workflow_id=?)", plan);
+    }
+
+    [Theory]
+    [InlineData(null, false, "ix_tasks_open (open=?)")]
+    [InlineData(null, true, "ix_tasks_open (open=?)")]
+    [InlineData("Billing", false, "ix_tasks_service_open (service_name=? AND open=?)")]
+    [InlineData("Billing", true, "ix_tasks_service_open (service_name=? AND open=?)")]
+    public async Task ListTasks_NeitherOpenNorClosed_MergesClosedAndOpenInIndexOrder(string? service, bool newestFirst, string expected)
+    {
+        await (await _db.OpenAsync()).DisposeAsync();
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { ServiceName = service, NewestFirst = newestFirst, Limit = 10 }, SqliteDialect.Instance);
+
+        var plan = await PlanAsync(SqliteDialect.Instance.Render(sql));
+
+        var search = "SEARCH tasks USING INDEX " + expected;
+        Assert.Equal(["MERGE (UNION ALL)", "LEFT", search, "RIGHT", search], plan.Split('\n'));
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData(TaskState.Delegated, true)]
+    public async Task ListTasks_ByTag_WalksThatTagsRowsInOrder(TaskState? state, bool newestFirst)
+    {
+        await (await _db.OpenAsync()).DisposeAsync();
+        var query = new TaskListQuery { Tag = "red", State = state, ServiceName = "Billing", NewestFirst = newestFirst, After = (DateTimeOffset.UnixEpoch, "t-1"), Limit = 10 };
+        var (sql, _) = RelationalStore.ListTasksSql(query, SqliteDialect.Instance);
+
+        var plan = await PlanAsync(SqliteDialect.Instance.Render(sql));
+
+        Assert.Matches(@"^SEARCH g USING PRIMARY KEY \(tag=\? AND created_at[<>]\?\)\nSEARCH t USING INDEX sqlite_autoindex_tasks_1 \(task_id=\?\)$", plan);
+    }
+
+    [Fact]
+    public async Task ListTasks_ByTagOfWorkflow_ProbesTheTagForEachTaskOfTheWorkflow()
+    {
+        await (await _db.OpenAsync()).DisposeAsync();
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { Tag = "red", WorkflowId = "wf-1", Limit = 10 }, SqliteDialect.Instance);
+
+        var plan = await PlanAsync(SqliteDialect.Instance.Render(sql));
+
+        Assert.Equal("SEARCH tasks USING INDEX ix_tasks_workflow (workflow_id=?)\nSEARCH g EXISTS USING PRIMARY KEY (tag=? AND created_at=? AND task_id=?)", plan);
+    }
+
+    [Fact]
+    public async Task DeleteRoles_OnMigratedDatabase_SearchesThatTasksRoles()
+    {
+        await (await _db.OpenAsync()).DisposeAsync();
+
+        var plan = await PlanAsync(SqliteDialect.Instance.Render(Mutations.DeleteRolesSql));
+
+        Assert.Matches(@"^SEARCH user_task_roles USING (COVERING )?INDEX ix_user_task_roles_task \(task_id=\?\)$", plan);
     }
 
     /// <summary>The details of <c>EXPLAIN QUERY PLAN</c>, one line each, with every parameter the query binds.</summary>
@@ -71,7 +124,7 @@ public sealed class QueryPlanTests : IDisposable
         connection.Open();
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        foreach (var (name, value) in new (string, object)[] { ("@service", "Billing"), ("@owner", "node-a"), ("@now", 1000L), ("@max", 256), ("@wf", "wf-1"), ("@state", "Delegated"), ("@limit", 10) })
+        foreach (var (name, value) in new (string, object)[] { ("@service", "Billing"), ("@owner", "node-a"), ("@now", 1000L), ("@max", 256), ("@wf", "wf-1"), ("@state", "Delegated"), ("@limit", 10), ("@id", "task-1"), ("@tag", "red"), ("@afterAt", 0L), ("@afterId", "t-1") })
         {
             if (sql.Contains(name, StringComparison.Ordinal))
             {

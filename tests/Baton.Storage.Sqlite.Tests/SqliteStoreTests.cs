@@ -43,7 +43,7 @@ public sealed class SqliteStoreTests : IDisposable
     {
         await using (var store = await _db.OpenAsync())
         {
-            Assert.Equal([1, 2, 3], store.AppliedMigrations);
+            Assert.Equal([1, 2, 3, 4], store.AppliedMigrations);
         }
         await using (var store = await _db.OpenAsync())
         {
@@ -53,7 +53,7 @@ public sealed class SqliteStoreTests : IDisposable
         connection.Open();
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = "SELECT COUNT(*) FROM schema_version";
-        Assert.Equal(3L, (long)(await cmd.ExecuteScalarAsync())!);
+        Assert.Equal(4L, (long)(await cmd.ExecuteScalarAsync())!);
         cmd.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", (string)(await cmd.ExecuteScalarAsync())!);
     }
