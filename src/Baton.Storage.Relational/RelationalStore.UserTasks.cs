@@ -16,6 +16,16 @@ internal sealed partial class RelationalStore
     public Task<IReadOnlyList<UserTaskRecord>> ListUserTasksAsync(UserTaskListQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
+        var (sql, args) = ListUserTasksSql(query);
+        return _runner.ReadListAsync(sql, Rows.UserTask, args, cancellationToken);
+    }
+
+    /// <summary>
+    /// The inbox listing's statement and arguments. A task visible through a role is found by probing the role table's key
+    /// (role, task_id) for each candidate task, rather than by collecting every open task of those roles into an <c>IN</c> list.
+    /// </summary>
+    internal static (string Sql, (string Name, object? Value)[] Args) ListUserTasksSql(UserTaskListQuery query)
+    {
         var where = new StringBuilder(" WHERE u.open = {true}");
         var args = new List<(string, object?)>();
         if (query.VisibleTo is { } access)
@@ -25,7 +35,7 @@ internal sealed partial class RelationalStore
             args.Add(("@user", access.UserId));
             if (access.Roles.Count > 0)
             {
-                where.Append(" OR u.task_id IN (SELECT r.task_id FROM user_task_roles r WHERE r.role IN (");
+                where.Append(" OR EXISTS (SELECT 1 FROM user_task_roles r WHERE r.task_id = u.task_id AND r.role IN (");
                 for (var i = 0; i < access.Roles.Count; i++)
                 {
                     var name = "@r" + i.ToString(CultureInfo.InvariantCulture);
@@ -89,8 +99,7 @@ internal sealed partial class RelationalStore
             args.Add(("@afterId", after.TaskId));
         }
         args.Add(("@limit", Math.Max(0, query.Limit)));
-        var sql = SelectUserTasks + where + " ORDER BY " + key + (descending ? " DESC" : "") + ", u.task_id LIMIT @limit";
-        return _runner.ReadListAsync(sql, Rows.UserTask, [.. args], cancellationToken);
+        return (SelectUserTasks + where + " ORDER BY " + key + (descending ? " DESC" : "") + ", u.task_id LIMIT @limit", [.. args]);
     }
 
     public Task<UserTaskChangeResult> ChangeUserTaskAsync(UserTaskChange change, CancellationToken cancellationToken)

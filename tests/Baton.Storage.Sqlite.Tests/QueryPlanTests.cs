@@ -117,6 +117,24 @@ public sealed class QueryPlanTests : IDisposable
         Assert.Matches(@"^SEARCH user_task_roles USING (COVERING )?INDEX ix_user_task_roles_task \(task_id=\?\)$", plan);
     }
 
+    [Theory]
+    [InlineData(InboxSort.Due)]
+    [InlineData(InboxSort.Age)]
+    public async Task Inbox_VisibleThroughRoles_ProbesTheRoleKeyPerTask(InboxSort sort)
+    {
+        await (await _db.OpenAsync()).DisposeAsync();
+        var (sql, _) = RelationalStore.ListUserTasksSql(new UserTaskListQuery
+        {
+            VisibleTo = new UserTaskAccess("alice", ["manager", "clerk"], Override: false), Sort = sort, Limit = 10,
+        });
+
+        var plan = await PlanAsync(SqliteDialect.Instance.Render(sql));
+
+        // Not every open task of those roles collected into a list first: one key probe per candidate task.
+        Assert.Matches(@"SEARCH r USING (COVERING INDEX ix_user_task_roles_task|PRIMARY KEY) \((task_id=\? AND role=\?|role=\? AND task_id=\?)\)", plan);
+        Assert.DoesNotContain("LIST SUBQUERY", plan, StringComparison.Ordinal);
+    }
+
     /// <summary>The details of <c>EXPLAIN QUERY PLAN</c>, one line each, with every parameter the query binds.</summary>
     private async Task<string> PlanAsync(string sql)
     {
@@ -124,7 +142,7 @@ public sealed class QueryPlanTests : IDisposable
         connection.Open();
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        foreach (var (name, value) in new (string, object)[] { ("@service", "Billing"), ("@owner", "node-a"), ("@now", 1000L), ("@max", 256), ("@wf", "wf-1"), ("@state", "Delegated"), ("@limit", 10), ("@id", "task-1"), ("@tag", "red"), ("@afterAt", 0L), ("@afterId", "t-1") })
+        foreach (var (name, value) in new (string, object)[] { ("@service", "Billing"), ("@owner", "node-a"), ("@now", 1000L), ("@max", 256), ("@wf", "wf-1"), ("@state", "Delegated"), ("@limit", 10), ("@id", "task-1"), ("@tag", "red"), ("@afterAt", 0L), ("@afterId", "t-1"), ("@user", "alice"), ("@r0", "manager"), ("@r1", "clerk") })
         {
             if (sql.Contains(name, StringComparison.Ordinal))
             {
