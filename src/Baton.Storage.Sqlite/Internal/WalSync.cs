@@ -30,6 +30,7 @@ internal sealed partial class WalSync : IDisposable
     private List<(List<WriteOp> Batch, Effects Effects)> _pending = [];
     private Exception? _failure;
     private bool _stopping;
+    private long _syncs;
 
     /// <param name="signals">Raised for each batch once it is durable.</param>
     /// <param name="sync">Makes everything committed so far durable; throws when it cannot.</param>
@@ -42,8 +43,6 @@ internal sealed partial class WalSync : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = "Baton SQLite WAL sync" };
         _thread.Start();
     }
-
-    private long _syncs;
 
     /// <summary>Number of syncs run so far (for tests).</summary>
     public long Syncs => Interlocked.Read(ref _syncs);
