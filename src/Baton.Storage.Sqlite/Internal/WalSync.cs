@@ -59,7 +59,8 @@ internal sealed partial class WalSync : IDisposable
     /// <summary>
     /// Opens the WAL file of the database at <paramref name="databasePath"/> for syncing, syncs its directory once (a WAL
     /// file SQLite just created is only durable with its directory entry), and starts the sync thread. Null where this is not
-    /// possible (not Linux, or no WAL file): the writer then syncs in its commits.
+    /// possible (not Linux, no WAL file, or a C library other than glibc's, such as musl on Alpine): the writer then syncs in
+    /// its commits.
     /// </summary>
     public static WalSync? Open(string databasePath, StoreSignals signals)
     {
@@ -74,6 +75,11 @@ internal sealed partial class WalSync : IDisposable
             SyncDirectory(Path.GetDirectoryName(walPath)!);
             DataSync(wal);
             return new WalSync(signals, () => DataSync(wal), wal);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            wal.Dispose();
+            return null;
         }
         catch
         {
