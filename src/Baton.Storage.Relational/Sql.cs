@@ -7,9 +7,10 @@ namespace Baton.Storage.Relational;
 /// Runs SQL on one open connection (and its transaction, when there is one). Parameters are written <c>@name</c>; texts may
 /// hold <see cref="SqlDialect"/> markers. With a cache (a connection the store keeps open), each SQL text gets one command,
 /// kept with its parameters and prepared statement; without one (a connection borrowed from a pool that prepares by itself),
-/// commands are created per call. The writers use the synchronous members on their own threads, readers either kind.
+/// commands are created per call. The writers use the synchronous members on their own threads, readers either kind. A store
+/// whose driver has a cheaper way to run a statement than ADO.NET overrides the synchronous members (see the SQLite store).
 /// </summary>
-internal sealed class Sql : IDisposable
+internal class Sql : IDisposable
 {
     private readonly DbConnection _connection;
     private readonly SqlDialect _dialect;
@@ -26,7 +27,7 @@ internal sealed class Sql : IDisposable
 
     public SqlDialect Dialect => _dialect;
 
-    public int Exec(string sql, params ReadOnlySpan<(string Name, object? Value)> args)
+    public virtual int Exec(string sql, params ReadOnlySpan<(string Name, object? Value)> args)
     {
         var cmd = Command(sql, args);
         try
@@ -39,7 +40,7 @@ internal sealed class Sql : IDisposable
         }
     }
 
-    public object? Scalar(string sql, params ReadOnlySpan<(string Name, object? Value)> args)
+    public virtual object? Scalar(string sql, params ReadOnlySpan<(string Name, object? Value)> args)
     {
         var cmd = Command(sql, args);
         try
@@ -56,7 +57,7 @@ internal sealed class Sql : IDisposable
     public long? Long(string sql, params ReadOnlySpan<(string Name, object? Value)> args) =>
         Scalar(sql, args) is { } value ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : null;
 
-    public List<T> Query<T>(string sql, Func<DbDataReader, T> map, params ReadOnlySpan<(string Name, object? Value)> args)
+    public virtual List<T> Query<T>(string sql, Func<DbDataReader, T> map, params ReadOnlySpan<(string Name, object? Value)> args)
     {
         var cmd = Command(sql, args);
         try
@@ -75,7 +76,7 @@ internal sealed class Sql : IDisposable
         }
     }
 
-    public T? First<T>(string sql, Func<DbDataReader, T> map, params ReadOnlySpan<(string Name, object? Value)> args)
+    public virtual T? First<T>(string sql, Func<DbDataReader, T> map, params ReadOnlySpan<(string Name, object? Value)> args)
         where T : class
     {
         var cmd = Command(sql, args);
@@ -186,7 +187,14 @@ internal sealed class Sql : IDisposable
 
     public void Dispose()
     {
-        if (_cache is null)
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Disposes the cached commands; a subclass releases what it prepared itself.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing || _cache is null)
         {
             return;
         }

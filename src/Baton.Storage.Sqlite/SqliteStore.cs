@@ -94,7 +94,7 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
                 ClearLeases(_writeConnection);
             }
             _reads = new ReadPool(_target.ConnectionString);
-            _writeContext = new WriteContext(new Sql(_writeConnection, SqliteDialect.Instance, cached: true));
+            _writeContext = new WriteContext(new NativeSql(_writeConnection, SqliteDialect.Instance));
             var sync = OpenWalSync();
             _writer = new WriteLoop(_writeContext, _signals, _options.MaxBatchSize, sync);
         }

@@ -6,7 +6,7 @@ namespace Baton.Storage.Sqlite.Internal;
 
 /// <summary>
 /// Open read connections, reused (WAL lets readers run beside the writer). Each pooled connection keeps its prepared
-/// commands (<see cref="Sql"/> with a cache), so a frequent read is parsed and planned once per connection, not per call.
+/// statements (<see cref="NativeSql"/>), so a frequent read is parsed and planned once per connection, not per call.
 /// </summary>
 internal sealed class ReadPool : IDisposable
 {
@@ -37,7 +37,7 @@ internal sealed class ReadPool : IDisposable
             connection.Dispose();
             throw;
         }
-        return new Sql(connection, SqliteDialect.Instance, cached: true);
+        return new NativeSql(connection, SqliteDialect.Instance);
     }
 
     public void Return(Sql sql)
