@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Baton.Engine.Storage;
 using Baton.Storage.Relational;
 using Baton.Storage.Sqlite.Internal;
@@ -84,6 +85,7 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
             {
                 pragmas.CommandText =
                     (_target.IsMemory ? string.Empty : "PRAGMA journal_mode = WAL; ") +
+                    "PRAGMA wal_autocheckpoint = " + _options.CheckpointPages.ToString(CultureInfo.InvariantCulture) + "; " +
                     "PRAGMA synchronous = " + _options.Synchronous.ToString().ToUpperInvariant() + "; " +
                     "PRAGMA foreign_keys = OFF; PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY;";
                 pragmas.ExecuteNonQuery();

@@ -43,6 +43,15 @@ public sealed class SqliteStoreOptions
     /// <summary>Most write operations committed in one transaction (group commit); 512 unless set.</summary>
     public int MaxBatchSize { get; set; } = 512;
 
+    /// <summary>
+    /// Length of the write-ahead log, in pages, at which a commit copies it back into the database file (SQLite's
+    /// <c>wal_autocheckpoint</c>); 10,000 unless set, about 40 MB with 4 KB pages. SQLite's own default of 1,000 checkpoints
+    /// ten times as often: the writer, which runs each checkpoint, then spends about a tenth of its time copying pages that
+    /// later commits rewrite anyway (hot index pages) and syncing the database file. A longer log costs disk space and a
+    /// longer recovery scan after a crash, both small at this size.
+    /// </summary>
+    public int CheckpointPages { get; set; } = 10_000;
+
     /// <summary>Throws <see cref="ArgumentException"/> when a setting is invalid.</summary>
     public void Validate()
     {
@@ -73,6 +82,10 @@ public sealed class SqliteStoreOptions
         if (!Enum.IsDefined(Synchronous))
         {
             throw new ArgumentException($"SqliteStoreOptions.Synchronous has an unknown value {(int)Synchronous}.", nameof(Synchronous));
+        }
+        if (CheckpointPages < 1)
+        {
+            throw new ArgumentException($"SqliteStoreOptions.CheckpointPages must be at least 1, not {CheckpointPages}: nothing else copies the log back.", nameof(CheckpointPages));
         }
         if (MaxBatchSize < 1)
         {

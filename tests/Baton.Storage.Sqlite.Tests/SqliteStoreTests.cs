@@ -213,4 +213,33 @@ public sealed class SqliteStoreTests : IDisposable
     [Fact]
     public void Constructor_ZeroBatchSize_ArgumentException() =>
         Assert.Throws<ArgumentException>(() => new SqliteStore(new SqliteStoreOptions { ConnectionString = "Data Source=x.db", MaxBatchSize = 0 }, new StoreSignals()));
+
+    [Fact]
+    public void Constructor_ZeroCheckpointPages_ArgumentException() =>
+        Assert.Throws<ArgumentException>(() => new SqliteStore(new SqliteStoreOptions { ConnectionString = "Data Source=x.db", CheckpointPages = 0 }, new StoreSignals()));
+
+    [Theory]
+    [InlineData(2, true)]
+    [InlineData(100_000, false)]
+    public async Task CheckpointPages_CommitsCopyTheLogBackOnlyOnceItIsThatLong(int pages, bool copiedBack)
+    {
+        var options = _db.Options();
+        options.CheckpointPages = pages;
+        await using var store = new SqliteStore(options, new StoreSignals());
+        await store.InitializeAsync();
+        var before = new FileInfo(_db.FilePath).Length;
+
+        await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 2000).Select(i => store.CreateWorkflowAsync(Workflow("wf-" + i))));
+
+        // About a megabyte of new pages: copied into the database file by the checkpoints, or all still only in the log.
+        var after = new FileInfo(_db.FilePath).Length;
+        if (copiedBack)
+        {
+            Assert.True(after > before + 500_000, $"{before} -> {after}");
+        }
+        else
+        {
+            Assert.Equal(before, after);
+        }
+    }
 }
