@@ -63,11 +63,7 @@ internal sealed partial class RelationalStore
                 ctx.Sql.Exec("DELETE FROM inbox WHERE id = @id AND workflow_id = @wf", ("@id", id), ("@wf", step.WorkflowId));
             }
         }
-        var seq = row.FirstSeq;
-        foreach (var e in step.Events)
-        {
-            Mutations.InsertHistory(ctx, step.WorkflowId, seq++, e);
-        }
+        Mutations.InsertHistory(ctx, step.WorkflowId, row.FirstSeq, step.Events);
         foreach (var task in step.Tasks)
         {
             Mutations.InsertTask(ctx, task);

@@ -85,6 +85,29 @@ public abstract class WorkflowQueueConformance : StoreConformanceBase
         Assert.Empty(await Store.ClaimWorkflowsAsync(NodeB, 10, At(2), At(60))); // no longer needs a step
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(8)]
+    [InlineData(19)]
+    public async Task CommitSteps_ManyEvents_EachStoredWithItsOwnValuesInOrder(int count)
+    {
+        await StartAsync("wf-1");
+        var claim = await ClaimAsync("wf-1");
+        // Every value differs per event (and some are null) so that a value bound to the wrong row would show.
+        var events = Enumerable.Range(0, count).Select(i => new NewHistoryEvent(
+            i % 2 == 0 ? HistoryEventKind.TaskScheduled : HistoryEventKind.TaskDelegated, At(i), i % 3 == 0 ? null : i,
+            "name-" + i, i % 4 == 0 ? null : "ref-" + i, "[" + i + "]")).ToList();
+
+        await Store.CommitStepsAsync([Step(claim) with { Events = events }]);
+        await StartAsync("wf-2");
+        await CommitStepAsync("wf-2");
+
+        var history = await Store.GetHistoryAsync("wf-1");
+        Assert.Equal(Enumerable.Range(1, count + 1).Select(i => (long)i), history.Select(e => e.Seq));
+        Assert.Equal(events, history.Skip(1).Select(e => new NewHistoryEvent(e.Kind, e.At, e.CommandId, e.Name, e.RefId, e.Payload)));
+        Assert.Equal([1L, 2L], (await Store.GetHistoryAsync("wf-2")).Select(e => e.Seq));
+    }
+
     [Fact]
     public async Task CommitSteps_WrongVersion_ConflictAndNothingWritten()
     {
