@@ -12,7 +12,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 // Optional: --Expense:ManagerTimeout 00:05:00 (default 2.00:00:00), --SimulatedGateway:SettleAfter 00:00:03 (default 1 s),
 // --PublicBaseUrl <URL callers reach this app at> (default: the listening URL; callback URLs are built from it).
 // People are API keys whose roles include theirs: POST /api/keys {"name":"alice","roles":["manager"]} (see README.md).
-var builder = WebApplication.CreateBuilder(args);
+// Configuration files are read once, not watched: watching covers the whole content root, where the database is, and
+// would wake on every commit.
+var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
 // Lowest-priority defaults, so the sample's own lines stand out; configuration can still turn the chatter back on.
 builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
 {
