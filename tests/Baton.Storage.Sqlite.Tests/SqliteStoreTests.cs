@@ -204,6 +204,36 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.NotNull(await store.GetWorkflowAsync("wf-1"));
     }
 
+    [Fact]
+    public async Task SharedMemoryDatabase_ReadsBesideWrites_WaitForTheTableLockInsteadOfFailing()
+    {
+        // A shared-cache database locks whole tables between its connections, and SQLite's busy timeout does not cover those
+        // locks: the store must wait for them itself.
+        var options = new SqliteStoreOptions { ConnectionString = $"Data Source=file:{Guid.NewGuid():N}?mode=memory&cache=shared" };
+        await using var store = new SqliteStore(options, new StoreSignals());
+        await store.InitializeAsync();
+        using var stop = new CancellationTokenSource();
+
+        var readers = Enumerable.Range(0, 4).Select(r => System.Threading.Tasks.Task.Run(async () =>
+        {
+            var reads = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                await store.GetWorkflowAsync("wf-" + (reads % 50));
+                reads++;
+            }
+            return reads;
+        })).ToList();
+        for (var i = 0; i < 10; i++)
+        {
+            await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 50).Select(j => store.CreateWorkflowAsync(Workflow($"wf-{i}-{j}"))));
+        }
+        await stop.CancelAsync();
+
+        Assert.All(await System.Threading.Tasks.Task.WhenAll(readers), reads => Assert.True(reads > 0));
+        Assert.NotNull(await store.GetWorkflowAsync("wf-9-49"));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("Data Source=:memory:")]

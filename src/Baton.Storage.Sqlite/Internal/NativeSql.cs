@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Globalization;
 using Baton.Storage.Relational;
 using Microsoft.Data.Sqlite;
@@ -16,12 +17,16 @@ namespace Baton.Storage.Sqlite.Internal;
 /// <remarks>
 /// Behaves as Microsoft.Data.Sqlite does for the store's statements: a text may hold several statements (run in order); the
 /// count returned by <see cref="Exec"/> sums the rows changed by the statements that write; every parameter a statement
-/// names must be given a value; failures throw <see cref="SqliteException"/> with SQLite's codes. Not thread-safe: one
+/// names must be given a value; a statement waits up to 30 s for a lock another connection holds; failures throw
+/// <see cref="SqliteException"/> with SQLite's codes. Not thread-safe: one
 /// thread at a time uses an instance, as with the connection under it.
 /// </remarks>
 internal sealed class NativeSql : Sql
 {
     private const int PreparePersistent = 0x01;
+
+    /// <summary>How long a statement waits for a lock another connection holds (Microsoft.Data.Sqlite's default command timeout).</summary>
+    private const int LockWaitSeconds = 30;
 
     private readonly sqlite3 _db;
     private readonly Dictionary<string, PreparedText> _prepared = new(StringComparer.Ordinal);
@@ -40,8 +45,10 @@ internal sealed class NativeSql : Sql
         {
             try
             {
-                while (Step(statement.Handle))
+                var row = FirstStep(statement.Handle);
+                while (row)
                 {
+                    row = Step(statement.Handle);
                 }
                 if (!statement.ReadOnly)
                 {
@@ -61,7 +68,7 @@ internal sealed class NativeSql : Sql
         var statement = PrepareSingle(sql, args);
         try
         {
-            if (!Step(statement) || raw.sqlite3_column_count(statement) == 0)
+            if (!FirstStep(statement) || raw.sqlite3_column_count(statement) == 0)
             {
                 return null;
             }
@@ -83,9 +90,11 @@ internal sealed class NativeSql : Sql
         {
             _reader.Attach(statement);
             var list = new List<T>();
-            while (Step(statement))
+            var row = FirstStep(statement);
+            while (row)
             {
                 list.Add(map(_reader));
+                row = Step(statement);
             }
             return list;
         }
@@ -104,7 +113,7 @@ internal sealed class NativeSql : Sql
         try
         {
             _reader.Attach(statement);
-            return Step(statement) ? map(_reader) : null;
+            return FirstStep(statement) ? map(_reader) : null;
         }
         finally
         {
@@ -112,6 +121,36 @@ internal sealed class NativeSql : Sql
             raw.sqlite3_reset(statement);
         }
     }
+
+    /// <summary>
+    /// The first step of a run, which waits while another connection holds a lock the statement needs, as Microsoft.Data.Sqlite
+    /// does: SQLite's busy timeout covers file locks, but not the table locks of a shared-cache (in-memory) database. A step
+    /// refused that way has changed nothing, so it is safe to reset and take again. Later steps of the same run are not
+    /// retried (a reset would start the rows over).
+    /// </summary>
+    private bool FirstStep(sqlite3_stmt statement)
+    {
+        var waiting = new SpinWait();
+        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * LockWaitSeconds);
+        while (true)
+        {
+            var rc = raw.sqlite3_step(statement);
+            if (!IsLocked(rc) || Stopwatch.GetTimestamp() > deadline)
+            {
+                return rc switch
+                {
+                    raw.SQLITE_ROW => true,
+                    raw.SQLITE_DONE => false,
+                    _ => throw Failure(rc),
+                };
+            }
+            raw.sqlite3_reset(statement);
+            waiting.SpinOnce(sleep1Threshold: 10);
+        }
+    }
+
+    /// <summary>SQLITE_BUSY or SQLITE_LOCKED, with or without an extended code.</summary>
+    private static bool IsLocked(int rc) => (rc & 0xFF) is raw.SQLITE_BUSY or raw.SQLITE_LOCKED;
 
     /// <summary>Steps once: true on a row, false when done; a failure throws (the caller resets the statement).</summary>
     private bool Step(sqlite3_stmt statement)
@@ -163,7 +202,7 @@ internal sealed class NativeSql : Sql
             var rest = rendered;
             while (!string.IsNullOrWhiteSpace(rest))
             {
-                var rc = raw.sqlite3_prepare_v3(_db, rest, PreparePersistent, out var handle, out var tail);
+                var rc = PrepareOne(rest, out var handle, out var tail);
                 if (rc != raw.SQLITE_OK)
                 {
                     handle?.Dispose();
@@ -188,6 +227,23 @@ internal sealed class NativeSql : Sql
             throw;
         }
         return [.. statements];
+    }
+
+    /// <summary>Prepares the first statement of <paramref name="sql"/>, waiting like <see cref="FirstStep"/> while the schema is locked.</summary>
+    private int PrepareOne(string sql, out sqlite3_stmt handle, out string tail)
+    {
+        var waiting = new SpinWait();
+        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * LockWaitSeconds);
+        while (true)
+        {
+            var rc = raw.sqlite3_prepare_v3(_db, sql, PreparePersistent, out handle, out tail);
+            if (!IsLocked(rc) || Stopwatch.GetTimestamp() > deadline)
+            {
+                return rc;
+            }
+            handle?.Dispose();
+            waiting.SpinOnce(sleep1Threshold: 10);
+        }
     }
 
     /// <summary>Binds each value to its parameter by index; the indexes are looked up the first time a set of names is seen.</summary>
