@@ -60,56 +60,6 @@ internal static partial class Mutations
             ("@wf", workflowId), ("@seq", seq), ("@kind", e.Kind.ToString()), ("@at", Rows.Ms(e.At)), ("@cmd", e.CommandId),
             ("@name", e.Name), ("@ref", e.RefId), ("@payload", e.Payload));
 
-    /// <summary>
-    /// Writes a step's events at consecutive sequence numbers from <paramref name="firstSeq"/>, several rows per statement: a
-    /// step usually records three to five events, and each statement costs the single writer about as much again as a row.
-    /// </summary>
-    public static void InsertHistory(WriteContext ctx, string workflowId, long firstSeq, IReadOnlyList<NewHistoryEvent> events)
-    {
-        for (var start = 0; start < events.Count; start += HistoryRows.MaxRows)
-        {
-            var rows = Math.Min(HistoryRows.MaxRows, events.Count - start);
-            if (rows == 1)
-            {
-                InsertHistory(ctx, workflowId, firstSeq + start, events[start]);
-                continue;
-            }
-            var args = new (string Name, object? Value)[2 + (HistoryRows.ValuesPerRow * rows)];
-            args[0] = ("@wf", workflowId);
-            args[1] = ("@seq", firstSeq + start);
-            for (var i = 0; i < rows; i++)
-            {
-                var e = events[start + i];
-                var names = HistoryRows.Names[i];
-                var at = 2 + (HistoryRows.ValuesPerRow * i);
-                args[at] = (names[0], e.Kind.ToString());
-                args[at + 1] = (names[1], Rows.Ms(e.At));
-                args[at + 2] = (names[2], e.CommandId);
-                args[at + 3] = (names[3], e.Name);
-                args[at + 4] = (names[4], e.RefId);
-                args[at + 5] = (names[5], e.Payload);
-            }
-            ctx.Sql.Exec(HistoryRows.Sql[rows], args);
-        }
-    }
-
-    /// <summary>The texts and parameter names of multi-row history inserts, built once.</summary>
-    private static class HistoryRows
-    {
-        public const int MaxRows = 8;
-        public const int ValuesPerRow = 6;
-
-        /// <summary>Parameter names of row i: kind, at, command, name, ref, payload.</summary>
-        public static readonly string[][] Names = [.. Enumerable.Range(0, MaxRows).Select(i =>
-            new[] { "@kind", "@at", "@cmd", "@name", "@ref", "@payload" }.Select(n => n + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray())];
-
-        /// <summary>The insert of n rows at index n (n ≥ 2); row i takes sequence number <c>@seq + i</c>.</summary>
-        public static readonly string[] Sql = [.. Enumerable.Range(0, MaxRows + 1).Select(rows => rows < 2 ? "" :
-            "INSERT INTO history (workflow_id, seq, kind, at, command_id, name, ref_id, payload) VALUES " +
-            string.Join(", ", Enumerable.Range(0, rows).Select(i =>
-                $"(@wf, @seq + {i}, {Names[i][0]}, {Names[i][1]}, {Names[i][2]}, {Names[i][3]}, {Names[i][4]}, {Names[i][5]})")))];
-    }
-
     /// <summary>Delivers a message if the recipient is running (marking it as needing a step); otherwise drops it.</summary>
     public static bool PostMessage(WriteContext ctx, NewInboxMessage message)
     {

@@ -63,7 +63,11 @@ internal sealed partial class RelationalStore
                 ctx.Sql.Exec("DELETE FROM inbox WHERE id = @id AND workflow_id = @wf", ("@id", id), ("@wf", step.WorkflowId));
             }
         }
-        Mutations.InsertHistory(ctx, step.WorkflowId, row.FirstSeq, step.Events);
+        var seq = row.FirstSeq;
+        foreach (var e in step.Events)
+        {
+            Mutations.InsertHistory(ctx, step.WorkflowId, seq++, e);
+        }
         foreach (var task in step.Tasks)
         {
             Mutations.InsertTask(ctx, task);
