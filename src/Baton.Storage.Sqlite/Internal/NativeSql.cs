@@ -18,8 +18,8 @@ namespace Baton.Storage.Sqlite.Internal;
 /// Behaves as Microsoft.Data.Sqlite does for the store's statements: a text may hold several statements (run in order); the
 /// count returned by <see cref="Exec"/> sums the rows changed by the statements that write; every parameter a statement
 /// names must be given a value; a statement waits up to 30 s for a lock another connection holds; failures throw
-/// <see cref="SqliteException"/> with SQLite's codes. Not thread-safe: one
-/// thread at a time uses an instance, as with the connection under it.
+/// <see cref="SqliteException"/> with SQLite's codes. Not thread-safe: one thread at a time uses an instance, as with the
+/// connection under it.
 /// </remarks>
 internal sealed class NativeSql : Sql
 {
@@ -130,39 +130,28 @@ internal sealed class NativeSql : Sql
     /// </summary>
     private bool FirstStep(sqlite3_stmt statement)
     {
-        var waiting = new SpinWait();
-        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * LockWaitSeconds);
-        while (true)
+        var rc = raw.sqlite3_step(statement);
+        var wait = default(LockWait);
+        while (IsLocked(rc) && wait.Again())
         {
-            var rc = raw.sqlite3_step(statement);
-            if (!IsLocked(rc) || Stopwatch.GetTimestamp() > deadline)
-            {
-                return rc switch
-                {
-                    raw.SQLITE_ROW => true,
-                    raw.SQLITE_DONE => false,
-                    _ => throw Failure(rc),
-                };
-            }
             raw.sqlite3_reset(statement);
-            waiting.SpinOnce(sleep1Threshold: 10);
+            rc = raw.sqlite3_step(statement);
         }
+        return RowOrDone(rc);
     }
+
+    /// <summary>Steps once more: true on a row, false when done; a failure throws (the caller resets the statement).</summary>
+    private bool Step(sqlite3_stmt statement) => RowOrDone(raw.sqlite3_step(statement));
+
+    private bool RowOrDone(int rc) => rc switch
+    {
+        raw.SQLITE_ROW => true,
+        raw.SQLITE_DONE => false,
+        _ => throw Failure(rc),
+    };
 
     /// <summary>SQLITE_BUSY or SQLITE_LOCKED, with or without an extended code.</summary>
     private static bool IsLocked(int rc) => (rc & 0xFF) is raw.SQLITE_BUSY or raw.SQLITE_LOCKED;
-
-    /// <summary>Steps once: true on a row, false when done; a failure throws (the caller resets the statement).</summary>
-    private bool Step(sqlite3_stmt statement)
-    {
-        var rc = raw.sqlite3_step(statement);
-        return rc switch
-        {
-            raw.SQLITE_ROW => true,
-            raw.SQLITE_DONE => false,
-            _ => throw Failure(rc),
-        };
-    }
 
     private SqliteException Failure(int rc)
     {
@@ -232,18 +221,14 @@ internal sealed class NativeSql : Sql
     /// <summary>Prepares the first statement of <paramref name="sql"/>, waiting like <see cref="FirstStep"/> while the schema is locked.</summary>
     private int PrepareOne(string sql, out sqlite3_stmt handle, out string tail)
     {
-        var waiting = new SpinWait();
-        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * LockWaitSeconds);
-        while (true)
+        var rc = raw.sqlite3_prepare_v3(_db, sql, PreparePersistent, out handle, out tail);
+        var wait = default(LockWait);
+        while (IsLocked(rc) && wait.Again())
         {
-            var rc = raw.sqlite3_prepare_v3(_db, sql, PreparePersistent, out handle, out tail);
-            if (!IsLocked(rc) || Stopwatch.GetTimestamp() > deadline)
-            {
-                return rc;
-            }
             handle?.Dispose();
-            waiting.SpinOnce(sleep1Threshold: 10);
+            rc = raw.sqlite3_prepare_v3(_db, sql, PreparePersistent, out handle, out tail);
         }
+        return rc;
     }
 
     /// <summary>Binds each value to its parameter by index; the indexes are looked up the first time a set of names is seen.</summary>
@@ -296,6 +281,29 @@ internal sealed class NativeSql : Sql
             _prepared.Clear();
         }
         base.Dispose(disposing);
+    }
+
+    /// <summary>Paces the retries of a call refused by another connection's lock: spinning first, then 1 ms sleeps, until a deadline.</summary>
+    private struct LockWait
+    {
+        private SpinWait _spin;
+        private long _deadline;
+
+        /// <summary>Waits a little and returns true, or returns false once <see cref="LockWaitSeconds"/> have passed.</summary>
+        public bool Again()
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (_deadline == 0)
+            {
+                _deadline = now + (Stopwatch.Frequency * LockWaitSeconds);
+            }
+            if (now >= _deadline)
+            {
+                return false;
+            }
+            _spin.SpinOnce(sleep1Threshold: 10);
+            return true;
+        }
     }
 
     private sealed class PreparedText(PreparedStatement[] statements)
