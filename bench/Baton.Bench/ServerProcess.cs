@@ -48,6 +48,9 @@ internal sealed class ServerProcess : IAsyncDisposable
             info.ArgumentList.Add(w.ToString(CultureInfo.InvariantCulture));
         }
         info.Environment["BATON_ADMIN_KEY"] = adminKey;
+        // The child stands in for Baton.Server, whose runtimeconfig asks for Server GC; the bench's own is workstation GC.
+        // An explicit DOTNET_gcServer in the bench's environment still decides.
+        if (Environment.GetEnvironmentVariable("DOTNET_gcServer") is null) info.Environment["DOTNET_gcServer"] = "1";
         var started = Stopwatch.GetTimestamp();
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the server child");
         var ready = await process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the server child exited before it was ready");
