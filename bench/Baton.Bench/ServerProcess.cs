@@ -84,6 +84,19 @@ internal sealed class ServerProcess : IAsyncDisposable
         return line.StartsWith("rss ", StringComparison.Ordinal) ? long.Parse(line[4..], CultureInfo.InvariantCulture) : throw new InvalidOperationException(line);
     }
 
+    /// <summary>The child's GC so far: total pause time and collections of each generation.</summary>
+    public async Task<ServerGc> GcAsync()
+    {
+        await _process.StandardInput.WriteLineAsync("gc");
+        await _process.StandardInput.FlushAsync();
+        var line = await _process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the server child exited");
+        var words = line.Split(' ');
+        return words is ["gc", var pause, var gen0, var gen1, var gen2]
+            ? new ServerGc(double.Parse(pause, CultureInfo.InvariantCulture), int.Parse(gen0, CultureInfo.InvariantCulture),
+                int.Parse(gen1, CultureInfo.InvariantCulture), int.Parse(gen2, CultureInfo.InvariantCulture))
+            : throw new InvalidOperationException(line);
+    }
+
     /// <summary>The child's resident set as it is (no GC), in MiB, from /proc.</summary>
     public long RssNowMb()
     {
@@ -108,4 +121,12 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
         _process.Dispose();
     }
+}
+
+/// <summary>GC figures of the server child, cumulative since it started; subtract two to get a window's.</summary>
+internal sealed record ServerGc(double PauseMs, int Gen0, int Gen1, int Gen2)
+{
+    public ServerGc Since(ServerGc earlier) => new(PauseMs - earlier.PauseMs, Gen0 - earlier.Gen0, Gen1 - earlier.Gen1, Gen2 - earlier.Gen2);
+
+    public override string ToString() => FormattableString.Invariant($"server_gc_pause={PauseMs:0}ms server_gcs={Gen0}/{Gen1}/{Gen2}");
 }

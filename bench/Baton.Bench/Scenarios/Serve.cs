@@ -11,6 +11,7 @@ namespace Baton.Bench.Scenarios;
 /// <item><c>create &lt;n&gt; &lt;per workflow&gt; &lt;every&gt;</c>: starts workflows (DRT for 1, fan-out otherwise) until
 /// n more tasks are delegated, printing <c>task &lt;id&gt;</c> for every <c>every</c>-th, then <c>created &lt;n&gt; &lt;seconds&gt;</c>;</item>
 /// <item><c>rss</c>: full GC, then <c>rss &lt;MiB&gt;</c>;</item>
+/// <item><c>gc</c>: <c>gc &lt;pause ms&gt; &lt;gen0&gt; &lt;gen1&gt; &lt;gen2&gt;</c>, the GC pause time and collections since the start;</item>
 /// <item><c>quit</c> (or end of input): stops.</item>
 /// </list>
 /// </summary>
@@ -42,6 +43,10 @@ internal static class Serve
                     GC.WaitForPendingFinalizers();
                     GC.Collect();
                     Console.WriteLine(FormattableString.Invariant($"rss {Measure.RssMb()}"));
+                    break;
+                case "gc":
+                    Console.WriteLine(FormattableString.Invariant(
+                        $"gc {GC.GetTotalPauseDuration().TotalMilliseconds:0.0} {GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)}"));
                     break;
                 case "quit":
                     return 0;
