@@ -73,6 +73,64 @@ public sealed class NativeSqlTests : IDisposable
     }
 
     [Fact]
+    public void Reader_TheRestOfDbDataReader_ConvertsAsMicrosoftDataSqliteDoes()
+    {
+        var guid = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e");
+        _sql.Exec("CREATE TABLE v (b BLOB, g TEXT, d TEXT, j REAL, n TEXT, c INTEGER)");
+        _sql.Exec("INSERT INTO v VALUES (@b, @g, @d, @j, @n, @c)",
+            ("@b", guid.ToByteArray()), ("@g", guid.ToString()), ("@d", "2026-11-29T12:30:00Z"), ("@j", 2440588.0), ("@n", "12.5e1"), ("@c", 65));
+
+        var row = Assert.Single(_sql.Query("SELECT b, g, d, j, n, c, 'héllo' AS t FROM v", r =>
+        {
+            var chunk = new char[3];
+            var copied = r.GetChars(6, 1, chunk, 0, 3);
+            return new
+            {
+                BlobGuid = r.GetGuid(0), TextGuid = r.GetGuid(1), Time = r.GetDateTime(2), Julian = r.GetDateTime(3),
+                Number = r.GetDecimal(4), IntegerDecimal = r.GetDecimal(5), CodeChar = r.GetChar(5), TextChar = r.GetChar(6),
+                BlobLength = r.GetBytes(0, 0, null, 0, 0), Chunk = new string(chunk, 0, (int)copied),
+                Names = (r.GetName(6), r.GetOrdinal("J"), r["t"]), Types = (r.GetFieldType(0), r.GetFieldType(3), r.GetDataTypeName(0)),
+            };
+        }));
+
+        Assert.Equal(guid, row.BlobGuid);
+        Assert.Equal(guid, row.TextGuid);
+        Assert.Equal(new DateTime(2026, 11, 29, 12, 30, 0, DateTimeKind.Utc), row.Time.ToUniversalTime());
+        Assert.Equal(new DateTime(1970, 1, 1, 12, 0, 0), row.Julian);
+        Assert.Equal(125m, row.Number);
+        Assert.Equal(65m, row.IntegerDecimal);
+        Assert.Equal(('A', 'h'), (row.CodeChar, row.TextChar));
+        Assert.Equal(16, row.BlobLength);
+        Assert.Equal("éll", row.Chunk);
+        Assert.Equal(("t", 3, (object)"héllo"), row.Names);
+        Assert.Equal((typeof(byte[]), typeof(double), "BLOB"), row.Types);
+    }
+
+    [Fact]
+    public void Reader_ReadHasRowsAndEnumeration_StepTheStatement()
+    {
+        for (var i = 1; i <= 3; i++)
+        {
+            _sql.Exec("INSERT INTO t (id, name) VALUES (@id, @name)", ("@id", i), ("@name", "n" + i));
+        }
+
+        // A mapper handed the reader on the first row can read on through the rest, as with any DbDataReader.
+        var all = _sql.First("SELECT id FROM t ORDER BY id", r =>
+        {
+            var first = r.GetInt64(0);
+            var rest = r.Cast<System.Data.IDataRecord>().Select(x => x.GetInt64(0)).ToList();
+            return new { Rows = new List<long> { first }.Concat(rest).ToList(), r.HasRows, MoreAfterEnd = r.Read() };
+        });
+
+        Assert.NotNull(all);
+        Assert.Equal([1L, 2L, 3L], all.Rows);
+        Assert.True(all.HasRows);
+        Assert.False(all.MoreAfterEnd);
+        Assert.Empty(_sql.Query("SELECT id FROM t WHERE id > 3", r => r.GetInt64(0)));
+        Assert.Throws<InvalidOperationException>(() => _sql.Query("SELECT id FROM t", r => { r.Read(); r.Read(); r.Read(); return r.GetInt64(0); }));
+    }
+
+    [Fact]
     public void Query_ReturnsEveryRowInOrder_AndTheStatementRunsAgainWithNewValues()
     {
         for (var i = 0; i < 5; i++)

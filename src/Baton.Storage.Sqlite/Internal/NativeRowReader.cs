@@ -1,39 +1,97 @@
 using System.Collections;
 using System.Data.Common;
+using System.Globalization;
 using SQLitePCL;
 
 namespace Baton.Storage.Sqlite.Internal;
 
 /// <summary>
-/// The current row of a statement that <see cref="NativeSql"/> is stepping, read through the <see cref="DbDataReader"/>
-/// members the store's row mappers use (values by ordinal, as Microsoft.Data.Sqlite converts them). <see cref="NativeSql"/>
-/// does the stepping, so <see cref="Read"/> is not for callers; one instance serves every query of its <see cref="NativeSql"/>.
+/// A forward-only reader over one prepared statement of <see cref="NativeSql"/>, converting values as Microsoft.Data.Sqlite
+/// does. <see cref="Read"/> steps the statement (the first step waits out another connection's lock, see
+/// <see cref="NativeStep"/>); one instance serves every query of its <see cref="NativeSql"/>, which attaches it to a
+/// statement, and detaches and resets the statement after.
 /// </summary>
 internal sealed class NativeRowReader : DbDataReader
 {
+    private sqlite3? _db;
     private sqlite3_stmt? _statement;
+    private bool _stepped;
+    private bool _pending;
+    private bool _onRow;
+    private bool _done;
+    private bool _anyRow;
 
-    public void Attach(sqlite3_stmt statement) => _statement = statement;
+    public void Attach(sqlite3 db, sqlite3_stmt statement)
+    {
+        _db = db;
+        _statement = statement;
+        _stepped = _pending = _onRow = _done = _anyRow = false;
+    }
 
-    public void Detach() => _statement = null;
+    public void Detach()
+    {
+        _statement = null;
+        _db = null;
+    }
 
-    private sqlite3_stmt Statement => _statement ?? throw new InvalidOperationException("No statement is being read.");
+    private sqlite3_stmt Statement => _statement ?? throw new InvalidOperationException("The reader is closed.");
+
+    /// <summary>The statement, positioned on a row.</summary>
+    private sqlite3_stmt Row => _onRow ? Statement : throw new InvalidOperationException("The reader is not on a row; call Read first.");
+
+    public override bool Read()
+    {
+        _ = Statement;
+        if (_pending)
+        {
+            _pending = false;
+            return _onRow = true;
+        }
+        _onRow = !_done && Step();
+        _done = !_onRow;
+        return _onRow;
+    }
+
+    /// <summary>Whether the statement returns any row; before the first <see cref="Read"/> this takes the first step and keeps its row for it.</summary>
+    public override bool HasRows
+    {
+        get
+        {
+            _ = Statement;
+            if (!_stepped)
+            {
+                _pending = Step();
+                _done = !_pending;
+            }
+            return _anyRow;
+        }
+    }
+
+    private bool Step()
+    {
+        var row = _stepped ? NativeStep.Next(_db!, _statement!) : NativeStep.First(_db!, _statement!);
+        _stepped = true;
+        _anyRow |= row;
+        return row;
+    }
+
+    /// <summary>A statement gives one result set.</summary>
+    public override bool NextResult() => false;
 
     public override int FieldCount => raw.sqlite3_column_count(Statement);
 
     public override int Depth => 0;
 
-    public override bool HasRows => throw new NotSupportedException("NativeSql steps the statement; ask it, not the reader.");
-
     public override bool IsClosed => _statement is null;
 
+    /// <summary>Unknown to a reader of one statement (<see cref="NativeSql.Exec"/> counts changes); -1 as ADO.NET specifies.</summary>
     public override int RecordsAffected => -1;
 
     public override object this[int ordinal] => GetValue(ordinal);
 
     public override object this[string name] => GetValue(GetOrdinal(name));
 
-    public override bool IsDBNull(int ordinal) => raw.sqlite3_column_type(Statement, ordinal) == raw.SQLITE_NULL;
+    public override bool IsDBNull(int ordinal) => Type(ordinal) == raw.SQLITE_NULL;
 
     public override long GetInt64(int ordinal) => raw.sqlite3_column_int64(NotNull(ordinal), ordinal);
 
@@ -49,11 +107,60 @@ internal sealed class NativeRowReader : DbDataReader
 
     public override float GetFloat(int ordinal) => (float)GetDouble(ordinal);
 
+    public override decimal GetDecimal(int ordinal) => Type(ordinal) switch
+    {
+        raw.SQLITE_INTEGER => GetInt64(ordinal),
+        raw.SQLITE_FLOAT => (decimal)GetDouble(ordinal),
+        _ => decimal.Parse(GetString(ordinal), NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture),
+    };
+
     public override string GetString(int ordinal) => raw.sqlite3_column_text(NotNull(ordinal), ordinal).utf8_to_string();
+
+    /// <summary>The first character of a text, or the character whose code an integer holds.</summary>
+    public override char GetChar(int ordinal) => Type(ordinal) == raw.SQLITE_TEXT
+        ? GetString(ordinal) is [var first, ..] ? first : throw new InvalidCastException($"The text of column {ordinal} is empty.")
+        : checked((char)GetInt64(ordinal));
+
+    /// <summary>A 16-byte blob, or a text in any format <see cref="Guid.Parse(string)"/> reads.</summary>
+    public override Guid GetGuid(int ordinal) => Type(ordinal) == raw.SQLITE_BLOB
+        ? new Guid(raw.sqlite3_column_blob(Row, ordinal))
+        : Guid.Parse(GetString(ordinal));
+
+    /// <summary>A number is a Julian day (SQLite's <c>julianday()</c>), a text an ISO 8601 time, as Microsoft.Data.Sqlite reads them.</summary>
+    public override DateTime GetDateTime(int ordinal) => Type(ordinal) is raw.SQLITE_INTEGER or raw.SQLITE_FLOAT
+        ? DateTime.UnixEpoch.AddDays(GetDouble(ordinal) - UnixEpochJulianDay)
+        : DateTime.Parse(GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+
+    private const double UnixEpochJulianDay = 2440587.5;
+
+    public override long GetBytes(int ordinal, long dataOffset, byte[]? buffer, int bufferOffset, int length)
+    {
+        var blob = raw.sqlite3_column_blob(NotNull(ordinal), ordinal);
+        return CopyFrom(blob, dataOffset, buffer, bufferOffset, length);
+    }
+
+    public override long GetChars(int ordinal, long dataOffset, char[]? buffer, int bufferOffset, int length) =>
+        CopyFrom(GetString(ordinal).AsSpan(), dataOffset, buffer, bufferOffset, length);
+
+    /// <summary>ADO.NET's chunked read: the whole length when <paramref name="buffer"/> is null, else what was copied.</summary>
+    private static long CopyFrom<T>(ReadOnlySpan<T> source, long dataOffset, T[]? buffer, int bufferOffset, int length)
+    {
+        if (buffer is null)
+        {
+            return source.Length;
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(dataOffset);
+        var count = (int)Math.Max(0, Math.Min(length, source.Length - dataOffset));
+        if (count > 0)
+        {
+            source.Slice((int)dataOffset, count).CopyTo(buffer.AsSpan(bufferOffset, count));
+        }
+        return count;
+    }
 
     public override object GetValue(int ordinal)
     {
-        var statement = Statement;
+        var statement = Row;
         return raw.sqlite3_column_type(statement, ordinal) switch
         {
             raw.SQLITE_INTEGER => raw.sqlite3_column_int64(statement, ordinal),
@@ -79,7 +186,8 @@ internal sealed class NativeRowReader : DbDataReader
 
     public override int GetOrdinal(string name)
     {
-        for (var i = 0; i < FieldCount; i++)
+        var count = FieldCount;
+        for (var i = 0; i < count; i++)
         {
             if (string.Equals(GetName(i), name, StringComparison.OrdinalIgnoreCase))
             {
@@ -89,7 +197,8 @@ internal sealed class NativeRowReader : DbDataReader
         throw new IndexOutOfRangeException($"The result has no column '{name}'.");
     }
 
-    public override Type GetFieldType(int ordinal) => raw.sqlite3_column_type(Statement, ordinal) switch
+    /// <summary>The type of the value in the current row (SQLite types values, not columns).</summary>
+    public override Type GetFieldType(int ordinal) => Type(ordinal) switch
     {
         raw.SQLITE_INTEGER => typeof(long),
         raw.SQLITE_FLOAT => typeof(double),
@@ -97,34 +206,16 @@ internal sealed class NativeRowReader : DbDataReader
         _ => typeof(string),
     };
 
+    /// <summary>The declared type of the column, or an empty string for an expression.</summary>
     public override string GetDataTypeName(int ordinal) => raw.sqlite3_column_decltype(Statement, ordinal).utf8_to_string() ?? "";
 
-    public override bool Read() => throw new NotSupportedException("NativeSql steps the statement; the reader only reads its current row.");
+    /// <summary>The rows after the current one.</summary>
+    public override IEnumerator GetEnumerator() => new DbEnumerator(this, closeReader: false);
 
-    public override bool NextResult() => false;
-
-    public override long GetBytes(int ordinal, long dataOffset, byte[]? buffer, int bufferOffset, int length) =>
-        throw new NotSupportedException();
-
-    public override char GetChar(int ordinal) => throw new NotSupportedException();
-
-    public override long GetChars(int ordinal, long dataOffset, char[]? buffer, int bufferOffset, int length) =>
-        throw new NotSupportedException();
-
-    public override DateTime GetDateTime(int ordinal) => throw new NotSupportedException("The store keeps times as unix milliseconds.");
-
-    public override decimal GetDecimal(int ordinal) => throw new NotSupportedException();
-
-    public override Guid GetGuid(int ordinal) => throw new NotSupportedException();
-
-    public override IEnumerator GetEnumerator() => throw new NotSupportedException();
+    private int Type(int ordinal) => raw.sqlite3_column_type(Row, ordinal);
 
     /// <summary>The statement, after checking the column holds a value (as Microsoft.Data.Sqlite refuses a typed read of NULL).</summary>
-    private sqlite3_stmt NotNull(int ordinal)
-    {
-        var statement = Statement;
-        return raw.sqlite3_column_type(statement, ordinal) != raw.SQLITE_NULL
-            ? statement
-            : throw new InvalidOperationException($"The value of column {ordinal} is NULL.");
-    }
+    private sqlite3_stmt NotNull(int ordinal) => Type(ordinal) != raw.SQLITE_NULL
+        ? _statement!
+        : throw new InvalidOperationException($"The value of column {ordinal} is NULL.");
 }

@@ -1,6 +1,4 @@
 using System.Data.Common;
-using System.Diagnostics;
-using System.Globalization;
 using Baton.Storage.Relational;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -25,9 +23,6 @@ internal sealed class NativeSql : Sql
 {
     private const int PreparePersistent = 0x01;
 
-    /// <summary>How long a statement waits for a lock another connection holds (Microsoft.Data.Sqlite's default command timeout).</summary>
-    private const int LockWaitSeconds = 30;
-
     private readonly sqlite3 _db;
     private readonly Dictionary<string, PreparedText> _prepared = new(StringComparer.Ordinal);
     private readonly NativeRowReader _reader = new();
@@ -45,10 +40,10 @@ internal sealed class NativeSql : Sql
         {
             try
             {
-                var row = FirstStep(statement.Handle);
+                var row = NativeStep.First(_db, statement.Handle);
                 while (row)
                 {
-                    row = Step(statement.Handle);
+                    row = NativeStep.Next(_db, statement.Handle);
                 }
                 if (!statement.ReadOnly)
                 {
@@ -68,11 +63,11 @@ internal sealed class NativeSql : Sql
         var statement = PrepareSingle(sql, args);
         try
         {
-            if (!FirstStep(statement) || raw.sqlite3_column_count(statement) == 0)
+            _reader.Attach(_db, statement);
+            if (!_reader.Read() || _reader.FieldCount == 0)
             {
                 return null;
             }
-            _reader.Attach(statement);
             var value = _reader.GetValue(0);
             return value is DBNull ? null : value;
         }
@@ -88,13 +83,11 @@ internal sealed class NativeSql : Sql
         var statement = PrepareSingle(sql, args);
         try
         {
-            _reader.Attach(statement);
+            _reader.Attach(_db, statement);
             var list = new List<T>();
-            var row = FirstStep(statement);
-            while (row)
+            while (_reader.Read())
             {
                 list.Add(map(_reader));
-                row = Step(statement);
             }
             return list;
         }
@@ -112,52 +105,14 @@ internal sealed class NativeSql : Sql
         var statement = PrepareSingle(sql, args);
         try
         {
-            _reader.Attach(statement);
-            return FirstStep(statement) ? map(_reader) : null;
+            _reader.Attach(_db, statement);
+            return _reader.Read() ? map(_reader) : null;
         }
         finally
         {
             _reader.Detach();
             raw.sqlite3_reset(statement);
         }
-    }
-
-    /// <summary>
-    /// The first step of a run, which waits while another connection holds a lock the statement needs, as Microsoft.Data.Sqlite
-    /// does: SQLite's busy timeout covers file locks, but not the table locks of a shared-cache (in-memory) database. A step
-    /// refused that way has changed nothing, so it is safe to reset and take again. Later steps of the same run are not
-    /// retried (a reset would start the rows over).
-    /// </summary>
-    private bool FirstStep(sqlite3_stmt statement)
-    {
-        var rc = raw.sqlite3_step(statement);
-        var wait = default(LockWait);
-        while (IsLocked(rc) && wait.Again())
-        {
-            raw.sqlite3_reset(statement);
-            rc = raw.sqlite3_step(statement);
-        }
-        return RowOrDone(rc);
-    }
-
-    /// <summary>Steps once more: true on a row, false when done; a failure throws (the caller resets the statement).</summary>
-    private bool Step(sqlite3_stmt statement) => RowOrDone(raw.sqlite3_step(statement));
-
-    private bool RowOrDone(int rc) => rc switch
-    {
-        raw.SQLITE_ROW => true,
-        raw.SQLITE_DONE => false,
-        _ => throw Failure(rc),
-    };
-
-    /// <summary>SQLITE_BUSY or SQLITE_LOCKED, with or without an extended code.</summary>
-    private static bool IsLocked(int rc) => (rc & 0xFF) is raw.SQLITE_BUSY or raw.SQLITE_LOCKED;
-
-    private SqliteException Failure(int rc)
-    {
-        var message = raw.sqlite3_errmsg(_db).utf8_to_string();
-        return new SqliteException(
-            string.Format(CultureInfo.InvariantCulture, "SQLite Error {0}: '{1}'.", rc, message), rc, raw.sqlite3_extended_errcode(_db));
     }
 
     private sqlite3_stmt PrepareSingle(string sql, ReadOnlySpan<(string Name, object? Value)> args)
@@ -195,7 +150,7 @@ internal sealed class NativeSql : Sql
                 if (rc != raw.SQLITE_OK)
                 {
                     handle?.Dispose();
-                    throw Failure(rc);
+                    throw NativeStep.Failure(_db, rc);
                 }
                 rest = tail;
                 if (handle.IsInvalid)
@@ -218,12 +173,12 @@ internal sealed class NativeSql : Sql
         return [.. statements];
     }
 
-    /// <summary>Prepares the first statement of <paramref name="sql"/>, waiting like <see cref="FirstStep"/> while the schema is locked.</summary>
+    /// <summary>Prepares the first statement of <paramref name="sql"/>, waiting like <see cref="NativeStep.First"/> while the schema is locked.</summary>
     private int PrepareOne(string sql, out sqlite3_stmt handle, out string tail)
     {
         var rc = raw.sqlite3_prepare_v3(_db, sql, PreparePersistent, out handle, out tail);
         var wait = default(LockWait);
-        while (IsLocked(rc) && wait.Again())
+        while (NativeStep.IsLocked(rc) && wait.Again())
         {
             handle?.Dispose();
             rc = raw.sqlite3_prepare_v3(_db, sql, PreparePersistent, out handle, out tail);
@@ -281,29 +236,6 @@ internal sealed class NativeSql : Sql
             _prepared.Clear();
         }
         base.Dispose(disposing);
-    }
-
-    /// <summary>Paces the retries of a call refused by another connection's lock: spinning first, then 1 ms sleeps, until a deadline.</summary>
-    private struct LockWait
-    {
-        private SpinWait _spin;
-        private long _deadline;
-
-        /// <summary>Waits a little and returns true, or returns false once <see cref="LockWaitSeconds"/> have passed.</summary>
-        public bool Again()
-        {
-            var now = Stopwatch.GetTimestamp();
-            if (_deadline == 0)
-            {
-                _deadline = now + (Stopwatch.Frequency * LockWaitSeconds);
-            }
-            if (now >= _deadline)
-            {
-                return false;
-            }
-            _spin.SpinOnce(sleep1Threshold: 10);
-            return true;
-        }
     }
 
     private sealed class PreparedText(PreparedStatement[] statements)
