@@ -97,6 +97,18 @@ internal sealed class ServerProcess : IAsyncDisposable
             : throw new InvalidOperationException(line);
     }
 
+    /// <summary>The child's own durations of the requests it answered since the previous call (see <see cref="ServerLatency"/>).</summary>
+    public async Task<ServerRequestTimes> LatencyAsync()
+    {
+        await _process.StandardInput.WriteLineAsync("latency");
+        await _process.StandardInput.FlushAsync();
+        var line = await _process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the server child exited");
+        return line.Split(' ') is ["latency", var p50, var p99, var p999, var count]
+            ? new ServerRequestTimes(double.Parse(p50, CultureInfo.InvariantCulture), double.Parse(p99, CultureInfo.InvariantCulture),
+                double.Parse(p999, CultureInfo.InvariantCulture), int.Parse(count, CultureInfo.InvariantCulture))
+            : throw new InvalidOperationException(line);
+    }
+
     /// <summary>The child's resident set as it is (no GC), in MiB, from /proc.</summary>
     public long RssNowMb()
     {
@@ -129,4 +141,11 @@ internal sealed record ServerGc(double PauseMs, int Gen0, int Gen1, int Gen2)
     public ServerGc Since(ServerGc earlier) => new(PauseMs - earlier.PauseMs, Gen0 - earlier.Gen0, Gen1 - earlier.Gen1, Gen2 - earlier.Gen2);
 
     public override string ToString() => FormattableString.Invariant($"server_gc_pause={PauseMs:0}ms server_gcs={Gen0}/{Gen1}/{Gen2}");
+}
+
+/// <summary>Request durations measured inside the server child, in ms.</summary>
+internal sealed record ServerRequestTimes(double P50, double P99, double P999, int Count)
+{
+    public override string ToString() =>
+        FormattableString.Invariant($"server_p50={Measure.F(P50)}ms server_p99={Measure.F(P99)}ms server_p999={Measure.F(P999)}ms");
 }

@@ -29,11 +29,13 @@ internal static class CompletionLoad
             var (ids, createSeconds) = await server.CreateTasksAsync(count, 1, 1);
             await Task.Delay(500); // let the workflow steps of the creation settle
             var gcBefore = await server.GcAsync();
+            await server.LatencyAsync(); // starts the window
             var level = await RunLevelAsync(client, ids, rate);
+            var serverTimes = await server.LatencyAsync();
             var gc = (await server.GcAsync()).Since(gcBefore);
             results.Add(level);
             Console.WriteLine(FormattableString.Invariant(
-                $"  offered={rate}/s achieved={level.Achieved:0}/s p50={Measure.F(level.P50)}ms p99={Measure.F(level.P99)}ms p999={Measure.F(level.P999)}ms errors={level.Errors} created_in={createSeconds:0.0}s {gc} load={Load()}"));
+                $"  offered={rate}/s achieved={level.Achieved:0}/s p50={Measure.F(level.P50)}ms p99={Measure.F(level.P99)}ms p999={Measure.F(level.P999)}ms errors={level.Errors} created_in={createSeconds:0.0}s {serverTimes} {gc} load={Load()}"));
             if (!level.Sustained) break;
         }
         var best = results.Where(l => l.Sustained).MaxBy(l => l.Offered);

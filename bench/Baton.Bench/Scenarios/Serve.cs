@@ -12,6 +12,8 @@ namespace Baton.Bench.Scenarios;
 /// n more tasks are delegated, printing <c>task &lt;id&gt;</c> for every <c>every</c>-th, then <c>created &lt;n&gt; &lt;seconds&gt;</c>;</item>
 /// <item><c>rss</c>: full GC, then <c>rss &lt;MiB&gt;</c>;</item>
 /// <item><c>gc</c>: <c>gc &lt;pause ms&gt; &lt;gen0&gt; &lt;gen1&gt; &lt;gen2&gt;</c>, the GC pause time and collections since the start;</item>
+/// <item><c>latency</c>: <c>latency &lt;p50&gt; &lt;p99&gt; &lt;p99.9&gt; &lt;count&gt;</c>, the server-side durations in ms of the
+/// requests since the previous <c>latency</c> (see <see cref="ServerLatency"/>);</item>
 /// <item><c>quit</c> (or end of input): stops.</item>
 /// </list>
 /// </summary>
@@ -20,6 +22,7 @@ internal static class Serve
     public static async Task<int> RunAsync(BenchOptions options)
     {
         var started = Stopwatch.GetTimestamp();
+        using var latency = new ServerLatency();
         var adminKey = Environment.GetEnvironmentVariable("BATON_ADMIN_KEY") ?? throw new UsageException("serve needs BATON_ADMIN_KEY");
         await using var server = await BenchServer.StartAsync(options.Store, options.Db!, options.PgWriters, adminKey);
         var startupMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -47,6 +50,10 @@ internal static class Serve
                 case "gc":
                     Console.WriteLine(FormattableString.Invariant(
                         $"gc {GC.GetTotalPauseDuration().TotalMilliseconds:0.0} {GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)}"));
+                    break;
+                case "latency":
+                    var (p50, p99, p999, count) = latency.TakeWindow();
+                    Console.WriteLine(FormattableString.Invariant($"latency {p50:0.000} {p99:0.000} {p999:0.000} {count}"));
                     break;
                 case "quit":
                     return 0;
