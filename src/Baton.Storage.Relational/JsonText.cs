@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Text;
 using System.Text.Json;
 
@@ -6,15 +7,20 @@ namespace Baton.Storage.Relational;
 /// <summary>JSON texts the store writes: tags, meta, errors, progress, timer due times.</summary>
 internal static class JsonText
 {
-    public static string Tags(IReadOnlyList<string> tags) => JsonSerializer.Serialize(tags, BatonJson.Options);
+    // Most workflows and tasks carry no tags and no meta: their texts are constants, and reading them back gives shared empty
+    // collections, with no serializer call on the writer for either.
+    private const string NoTags = "[]";
+    private const string NoMeta = "{}";
 
-    public static string Meta(IReadOnlyDictionary<string, string> meta) => JsonSerializer.Serialize(meta, BatonJson.Options);
+    public static string Tags(IReadOnlyList<string> tags) => tags.Count == 0 ? NoTags : JsonSerializer.Serialize(tags, BatonJson.Options);
+
+    public static string Meta(IReadOnlyDictionary<string, string> meta) => meta.Count == 0 ? NoMeta : JsonSerializer.Serialize(meta, BatonJson.Options);
 
     public static IReadOnlyList<string> ReadTags(string json) =>
-        JsonSerializer.Deserialize<List<string>>(json, BatonJson.Options) ?? [];
+        json == NoTags ? [] : JsonSerializer.Deserialize<List<string>>(json, BatonJson.Options) ?? [];
 
     public static IReadOnlyDictionary<string, string> ReadMeta(string json) =>
-        JsonSerializer.Deserialize<Dictionary<string, string>>(json, BatonJson.Options) ?? [];
+        json == NoMeta ? ReadOnlyDictionary<string, string>.Empty : JsonSerializer.Deserialize<Dictionary<string, string>>(json, BatonJson.Options) ?? [];
 
     public static string Error(string type, string message) => JsonSerializer.Serialize(new TaskError(type, message), BatonJson.Options);
 

@@ -94,8 +94,8 @@ internal static partial class Mutations
     /// </summary>
     public static TaskRecord FinishTask(WriteContext ctx, TaskRecord task, TaskState state, string? result, string? error, DateTimeOffset at, AuditSource source, string? detail = null)
     {
-        var finished = ctx.Sql.First(
-            FinishSql, Rows.Task, ("@id", task.TaskId), ("@state", state.ToString()), ("@result", result), ("@error", error), ("@at", Rows.Ms(at)))!;
+        var finished = Finish.Run(
+            ctx.Sql, Rows.Task, ("@id", task.TaskId), ("@state", state.ToString()), ("@result", result), ("@error", error), ("@at", Rows.Ms(at)))!;
         AfterFinish(ctx, finished, state, result, error, at, source, detail);
         return finished;
     }
@@ -109,15 +109,15 @@ internal static partial class Mutations
         WriteContext ctx, string taskId, string? serviceName, bool requireDelegated, TaskState state, string? result, string? error, DateTimeOffset at,
         AuditSource source, string? detail)
     {
-        var sql = (serviceName is null, requireDelegated) switch
+        var update = (serviceName is null, requireDelegated) switch
         {
-            (true, false) => FinishIfOpenSql,
-            (true, true) => FinishIfOpenDelegatedSql,
-            (false, false) => FinishIfOpenOfServiceSql,
-            (false, true) => FinishIfOpenDelegatedOfServiceSql,
+            (true, false) => FinishIfOpenUpdate,
+            (true, true) => FinishIfOpenDelegated,
+            (false, false) => FinishIfOpenOfService,
+            (false, true) => FinishIfOpenDelegatedOfService,
         };
         (string, object?)[] args = [("@id", taskId), ("@state", state.ToString()), ("@result", result), ("@error", error), ("@at", Rows.Ms(at)), ("@service", serviceName)];
-        var finished = ctx.Sql.First(sql, Rows.Task, serviceName is null ? args.AsSpan(0, args.Length - 1) : args);
+        var finished = update.Run(ctx.Sql, Rows.Task, serviceName is null ? args.AsSpan(0, args.Length - 1) : args);
         if (finished is not null)
         {
             AfterFinish(ctx, finished, state, result, error, at, source, detail);
@@ -125,16 +125,16 @@ internal static partial class Mutations
         return finished;
     }
 
-    private const string FinishSet =
-        "UPDATE tasks SET state = @state, open = {false}, result = @result, error = @error, completed_at = @at, updated_at = @at, " +
-        "lease_owner = NULL, lease_until = NULL WHERE task_id = @id";
+    private const string FinishSetClause =
+        "state = @state, open = {false}, result = @result, error = @error, completed_at = @at, updated_at = @at, lease_owner = NULL, lease_until = NULL";
 
-    private const string FinishSql = FinishSet + " RETURNING " + Rows.TaskColumns;
-    private const string FinishIfOpenSql = FinishSet + " AND open = {true} RETURNING " + Rows.TaskColumns;
-    private const string FinishIfOpenDelegatedSql = FinishSet + " AND open = {true} AND is_delegated = {true} RETURNING " + Rows.TaskColumns;
-    private const string FinishIfOpenOfServiceSql = FinishSet + " AND open = {true} AND service_name = @service RETURNING " + Rows.TaskColumns;
-    private const string FinishIfOpenDelegatedOfServiceSql =
-        FinishSet + " AND open = {true} AND is_delegated = {true} AND service_name = @service RETURNING " + Rows.TaskColumns;
+    private static readonly KeyedUpdate Finish = FinishUpdate("");
+    private static readonly KeyedUpdate FinishIfOpenUpdate = FinishUpdate(" AND open = {true}");
+    private static readonly KeyedUpdate FinishIfOpenDelegated = FinishUpdate(" AND open = {true} AND is_delegated = {true}");
+    private static readonly KeyedUpdate FinishIfOpenOfService = FinishUpdate(" AND open = {true} AND service_name = @service");
+    private static readonly KeyedUpdate FinishIfOpenDelegatedOfService = FinishUpdate(" AND open = {true} AND is_delegated = {true} AND service_name = @service");
+
+    private static KeyedUpdate FinishUpdate(string condition) => new("tasks", "task_id", FinishSetClause, condition, Rows.TaskColumns);
 
     /// <summary>What follows a task's outcome: its timers deleted, a user task closed, the audit entry, the workflow told.</summary>
     private static void AfterFinish(WriteContext ctx, TaskRecord task, TaskState state, string? result, string? error, DateTimeOffset at, AuditSource source, string? detail)

@@ -12,18 +12,16 @@ internal static partial class Mutations
     public static CreateWorkflowResult CreateWorkflow(WriteContext ctx, NewWorkflow workflow)
     {
         var created = Rows.Ms(workflow.CreatedAt);
-        // One statement creates the row and returns it; an existing id returns nothing (another node creating the same id
-        // meanwhile makes the insert wait for it and do nothing). The started event takes sequence number 1 directly.
-        var inserted = ctx.Sql.First(
+        // An existing id inserts nothing (another node creating the same id meanwhile makes the insert wait for it and do
+        // nothing). The new row is known without reading it back. The started event takes sequence number 1 directly.
+        var inserted = ctx.Sql.Exec(
             "INSERT INTO workflows (id, name, state, input, parent_id, parent_command_id, tags, meta, created_at, updated_at, version, next_seq, pending, pending_since, " +
             "lease_owner, lease_until) " +
-            "VALUES (@id, @name, 'Running', @input, @parent, @parentCommand, @tags, @meta, @at, @at, 1, 2, {true}, @at, @owner, @until) ON CONFLICT (id) DO NOTHING " +
-            "RETURNING " + Rows.WorkflowColumns,
-            Rows.Workflow,
+            "VALUES (@id, @name, 'Running', @input, @parent, @parentCommand, @tags, @meta, @at, @at, 1, 2, {true}, @at, @owner, @until) ON CONFLICT (id) DO NOTHING",
             ("@id", workflow.Id), ("@name", workflow.Name), ("@input", workflow.Input), ("@parent", workflow.ParentId),
             ("@parentCommand", workflow.ParentCommandId), ("@tags", JsonText.Tags(workflow.Tags)), ("@meta", JsonText.Meta(workflow.Meta)),
             ("@at", created), ("@owner", workflow.Handoff?.Owner), ("@until", Rows.Ms(workflow.Handoff?.LeaseUntil)));
-        if (inserted is null)
+        if (inserted == 0)
         {
             return new CreateWorkflowResult(CreateWorkflowStatus.AlreadyExists, GetWorkflow(ctx, workflow.Id)!);
         }
@@ -38,19 +36,35 @@ internal static partial class Mutations
         {
             ctx.Effects.WorkflowsReady = true;
         }
-        return new CreateWorkflowResult(CreateWorkflowStatus.Created, inserted);
+        return new CreateWorkflowResult(CreateWorkflowStatus.Created, new WorkflowRecord
+        {
+            Id = workflow.Id,
+            Name = workflow.Name,
+            State = WorkflowState.Running,
+            Input = workflow.Input,
+            ParentId = workflow.ParentId,
+            ParentCommandId = workflow.ParentCommandId,
+            Tags = [.. workflow.Tags],
+            Meta = new Dictionary<string, string>(workflow.Meta, StringComparer.Ordinal),
+            CreatedAt = Rows.Time(created),
+            UpdatedAt = Rows.Time(created),
+            Version = 1,
+        });
     }
+
+    private static readonly KeyedUpdate NextSeq = new("workflows", "id", "next_seq = next_seq + 1", "", "next_seq - 1");
+
+    private sealed record ReservedSeq(long Seq);
 
     /// <summary>Appends an event at the workflow's next sequence number; returns it, or null when the workflow does not exist.</summary>
     public static long? AppendHistory(WriteContext ctx, string workflowId, NewHistoryEvent e)
     {
-        var seq = ctx.Sql.Long("UPDATE workflows SET next_seq = next_seq + 1 WHERE id = @id RETURNING next_seq - 1", ("@id", workflowId));
-        if (seq is null)
+        if (NextSeq.Run(ctx.Sql, static r => new ReservedSeq(r.GetInt64(0)), ("@id", workflowId)) is not { } reserved)
         {
             return null;
         }
-        InsertHistory(ctx, workflowId, seq.Value, e);
-        return seq;
+        InsertHistory(ctx, workflowId, reserved.Seq, e);
+        return reserved.Seq;
     }
 
     /// <summary>Writes an event at a sequence number the caller reserved (<c>next_seq</c> already moved past it).</summary>

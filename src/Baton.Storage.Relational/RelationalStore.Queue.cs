@@ -10,20 +10,24 @@ internal sealed partial class RelationalStore
     // the row's new state. The rest of the step touches other rows only.
 
     // When the step finishes the workflow: nothing is pending any more (FinishWorkflow deletes the inbox).
-    private const string FinishStep =
-        "UPDATE workflows SET next_seq = next_seq + @events, state = @state, result = @result, error = @error, completed_at = @at, updated_at = @at, " +
-        "version = version + 1, lease_owner = NULL, lease_until = NULL, pending = {false}, pending_since = NULL " +
-        "WHERE id = @id AND version = @version AND lease_owner = @owner RETURNING next_seq - @events";
+    private static readonly KeyedUpdate FinishStep = new(
+        "workflows", "id",
+        "next_seq = next_seq + @events, state = @state, result = @result, error = @error, completed_at = @at, updated_at = @at, " +
+        "version = version + 1, lease_owner = NULL, lease_until = NULL, pending = {false}, pending_since = NULL",
+        " AND version = @version AND lease_owner = @owner",
+        "next_seq - @events");
 
     // When the workflow goes on: the messages the step consumed are all still in the inbox (only their owner deletes them, and
     // a cancel would have moved the version), so more rows than that means messages arrived during the step and wait for the
     // next one; the workflow is pending since this step then. Returns whether it is.
-    private const string ContinueStep =
-        "UPDATE workflows SET next_seq = next_seq + @events, state = @state, result = @result, error = @error, updated_at = @at, " +
+    private static readonly KeyedUpdate ContinueStep = new(
+        "workflows", "id",
+        "next_seq = next_seq + @events, state = @state, result = @result, error = @error, updated_at = @at, " +
         "version = version + 1, lease_owner = NULL, lease_until = NULL, " +
         "pending = (SELECT COUNT(*) FROM inbox WHERE workflow_id = @id) > @consumed, " +
-        "pending_since = CASE WHEN (SELECT COUNT(*) FROM inbox WHERE workflow_id = @id) > @consumed THEN @at END " +
-        "WHERE id = @id AND version = @version AND lease_owner = @owner RETURNING next_seq - @events, pending";
+        "pending_since = CASE WHEN (SELECT COUNT(*) FROM inbox WHERE workflow_id = @id) > @consumed THEN @at END",
+        " AND version = @version AND lease_owner = @owner",
+        "next_seq - @events, pending");
 
     private static readonly string CanceledByFinish = JsonText.Error("Canceled", "workflow finished");
 
@@ -49,8 +53,8 @@ internal sealed partial class RelationalStore
             ("@consumed", step.ConsumedMessageIds.Count),
         ];
         var row = finished
-            ? ctx.Sql.First(FinishStep, static r => new UpdatedStepRow(r.GetInt64(0), false), args.AsSpan(0, args.Length - 1))
-            : ctx.Sql.First(ContinueStep, static r => new UpdatedStepRow(r.GetInt64(0), r.GetValue(1) is true or 1L), args);
+            ? FinishStep.Run(ctx.Sql, static r => new UpdatedStepRow(r.GetInt64(0), false), args.AsSpan(0, args.Length - 1))
+            : ContinueStep.Run(ctx.Sql, static r => new UpdatedStepRow(r.GetInt64(0), r.GetValue(1) is true or 1L), args);
         if (row is null)
         {
             return StepCommitStatus.Conflict;

@@ -20,13 +20,13 @@ internal sealed partial class RelationalStore
         return WriteEachAsync(outcomes, ApplyOutcome, cancellationToken);
     }
 
-    // A delegated outcome checks the claim and records it in one statement, returning what the audit and history need.
-    private const string Delegate =
-        "UPDATE tasks SET state = 'Delegated', delegated_at = @at, updated_at = @at, " +
-        "heartbeat_due_at = CASE WHEN heartbeat_interval IS NULL THEN NULL ELSE @at + heartbeat_interval END, " +
-        "lease_owner = NULL, lease_until = NULL " +
-        "WHERE task_id = @id AND state = 'Running' AND attempt = @attempt AND lease_owner = @owner " +
-        "RETURNING workflow_id, command_id, service_name, method_name, heartbeat_due_at";
+    // A delegated outcome checks the claim and records it in one update, returning what the audit and history need.
+    private static readonly KeyedUpdate Delegate = new(
+        "tasks", "task_id",
+        "state = 'Delegated', delegated_at = @at, updated_at = @at, " +
+        "heartbeat_due_at = CASE WHEN heartbeat_interval IS NULL THEN NULL ELSE @at + heartbeat_interval END, lease_owner = NULL, lease_until = NULL",
+        " AND state = 'Running' AND attempt = @attempt AND lease_owner = @owner",
+        "workflow_id, command_id, service_name, method_name, heartbeat_due_at");
 
     private sealed record DelegatedRow(string WorkflowId, int CommandId, string ServiceName, string MethodName, long? HeartbeatDueAt);
 
@@ -66,8 +66,8 @@ internal sealed partial class RelationalStore
 
     private static HandlerOutcomeStatus ApplyDelegated(WriteContext ctx, HandlerOutcome outcome, AuditSource worker)
     {
-        var task = ctx.Sql.First(
-            Delegate,
+        var task = Delegate.Run(
+            ctx.Sql,
             r => new DelegatedRow(r.GetString(0), r.GetInt32(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetInt64(4)),
             ("@id", outcome.TaskId), ("@at", Rows.Ms(outcome.At)), ("@attempt", outcome.Attempt), ("@owner", outcome.Owner));
         if (task is null)

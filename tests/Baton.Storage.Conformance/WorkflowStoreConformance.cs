@@ -25,6 +25,35 @@ public abstract class WorkflowStoreConformance : StoreConformanceBase
     }
 
     [Fact]
+    public async Task CreateWorkflow_ReturnedRecord_IsTheStoredRow()
+    {
+        string[] noTags = [];
+        var noMeta = new Dictionary<string, string>();
+        var tags = new List<string> { "b", "a", "b" };
+        var meta = new Dictionary<string, string> { ["k"] = "v", ["ü"] = "✓" };
+        var created = await Store.CreateWorkflowAsync(
+            new NewWorkflow("wf-1", "Order", "{\"n\":1}", tags, meta, "parent-1", 7, T0.AddTicks(1234567)));
+        var bare = await Store.CreateWorkflowAsync(new NewWorkflow("wf-2", "Order", null, [], new Dictionary<string, string>(), null, null, T0));
+        tags.Add("later");
+        meta["later"] = "x";
+
+        foreach (var result in new[] { created, bare })
+        {
+            var stored = await Store.GetWorkflowAsync(result.Workflow.Id);
+            Assert.NotNull(stored);
+            // Record equality compares the collections by reference: the same empty ones on both sides, then their contents.
+            Assert.Equal(stored with { Tags = noTags, Meta = noMeta }, result.Workflow with { Tags = noTags, Meta = noMeta });
+            Assert.Equal(stored.Tags, result.Workflow.Tags);
+            Assert.Equal(stored.Meta.OrderBy(kv => kv.Key, StringComparer.Ordinal), result.Workflow.Meta.OrderBy(kv => kv.Key, StringComparer.Ordinal));
+        }
+        Assert.Equal(["b", "a", "b"], created.Workflow.Tags);
+        Assert.Equal(2, created.Workflow.Meta.Count);
+        Assert.Equal(T0.AddMilliseconds(123), created.Workflow.CreatedAt);
+        Assert.Empty(bare.Workflow.Tags);
+        Assert.Empty(bare.Workflow.Meta);
+    }
+
+    [Fact]
     public async Task CreateWorkflow_ExistingId_ReturnsExistingUnchanged()
     {
         await StartAsync("wf-1", "Order");

@@ -4,27 +4,28 @@ using Baton.Storage.Relational;
 
 namespace Baton.Storage.Sqlite.Internal;
 
-/// <summary>The claims on SQLite: the one writer holds the database, so plain reads then updates, with the index hints SQLite needs.</summary>
+/// <summary>The claims on SQLite: the one writer holds the database, so plain reads and updates, with the index hints SQLite needs.</summary>
 internal sealed class SqliteClaims : IClaimQueries
 {
     public static readonly SqliteClaims Instance = new();
 
     public IReadOnlyList<WorkflowClaim> ClaimWorkflows(WriteContext ctx, string owner, int max, DateTimeOffset now, DateTimeOffset leaseUntil)
     {
-        var ids = ctx.Sql.Query(
-            "SELECT id FROM workflows INDEXED BY ix_workflows_pending WHERE pending = 1 AND state = 'Running' " +
+        // The rows are read with the pick and the leases taken by plain updates: no lease column is part of the record, and
+        // RETURNING costs SQLite more than the read (see SqlDialect.PrefersReturning).
+        var workflows = ctx.Sql.Query(
+            "SELECT " + Rows.WorkflowColumns + " FROM workflows INDEXED BY ix_workflows_pending WHERE pending = 1 AND state = 'Running' " +
             "AND (lease_owner IS NULL OR (lease_owner <> @owner AND (lease_until IS NULL OR lease_until <= @now))) " +
             "ORDER BY pending_since, id LIMIT @max",
-            Rows.Id, ("@owner", owner), ("@now", Rows.Ms(now)), ("@max", Math.Max(0, max)));
-        var claims = new List<WorkflowClaim>(ids.Count);
-        foreach (var id in ids)
+            Rows.Workflow, ("@owner", owner), ("@now", Rows.Ms(now)), ("@max", Math.Max(0, max)));
+        var claims = new List<WorkflowClaim>(workflows.Count);
+        foreach (var workflow in workflows)
         {
-            // One statement takes the lease and returns the row (no separate re-read).
-            var workflow = ctx.Sql.First(
-                "UPDATE workflows SET lease_owner = @owner, lease_until = @until WHERE id = @id RETURNING " + Rows.WorkflowColumns,
-                Rows.Workflow, ("@id", id), ("@owner", owner), ("@until", Rows.Ms(leaseUntil)))!;
+            ctx.Sql.Exec(
+                "UPDATE workflows SET lease_owner = @owner, lease_until = @until WHERE id = @id",
+                ("@id", workflow.Id), ("@owner", owner), ("@until", Rows.Ms(leaseUntil)));
             var messages = ctx.Sql.Query(
-                "SELECT " + Rows.InboxColumns + " FROM inbox WHERE workflow_id = @id ORDER BY id", Rows.Inbox, ("@id", id));
+                "SELECT " + Rows.InboxColumns + " FROM inbox WHERE workflow_id = @id ORDER BY id", Rows.Inbox, ("@id", workflow.Id));
             claims.Add(new WorkflowClaim(workflow, messages));
         }
         return claims;
@@ -38,10 +39,10 @@ internal sealed class SqliteClaims : IClaimQueries
         var worker = new AuditSource(owner, "worker");
         foreach (var id in ids)
         {
-            var task = ctx.Sql.First(
-                "UPDATE tasks SET state = 'Running', attempt = attempt + 1, lease_owner = @owner, lease_until = @until, updated_at = @now " +
-                "WHERE task_id = @id RETURNING " + Rows.TaskColumns,
-                Rows.Task, ("@id", id), ("@owner", owner), ("@until", Rows.Ms(leaseUntil)), ("@now", nowMs))!;
+            ctx.Sql.Exec(
+                "UPDATE tasks SET state = 'Running', attempt = attempt + 1, lease_owner = @owner, lease_until = @until, updated_at = @now WHERE task_id = @id",
+                ("@id", id), ("@owner", owner), ("@until", Rows.Ms(leaseUntil)), ("@now", nowMs));
+            var task = Mutations.GetTask(ctx, id)!;
             Mutations.Audit(ctx, id, now, "Started", worker, "attempt " + task.Attempt.ToString(CultureInfo.InvariantCulture), null);
             claimed.Add(task);
         }
