@@ -1,4 +1,6 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using static Baton.AspNetCore.Tests.ServerFixture;
 
@@ -37,6 +39,43 @@ public sealed class TaskEndpointTests(ServerFixture server) : IClassFixture<Serv
         Assert.True(problem.GetProperty("recorded").GetProperty("result").GetProperty("approved").GetBoolean());
         using var fail = await client.PostAsync($"/api/tasks/Approvals/{taskId}/fail", JsonBody("""{"error":{"type":"X","message":"y"}}"""));
         Assert.Equal(409, (int)fail.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Complete_BodyArrivingInPieces_IsReadWhole(bool chunked)
+    {
+        var (_, taskId) = await server.StartApprovalAsync();
+        using var client = server.Client();
+        var comment = string.Concat(Enumerable.Repeat("déjà vu ✓ ", 4_000)); // ~50 KB, more than one read, multi-byte characters
+        var body = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { result = new { approved = true, comment } }));
+        HttpContent content = new StreamContent(new TrickleStream(body, 7));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (!chunked) content.Headers.ContentLength = body.Length;
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/tasks/Approvals/{taskId}/complete") { Content = content };
+        request.Headers.TransferEncodingChunked = chunked;
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(200, (int)response.StatusCode);
+        var task = await client.GetFromJsonAsync<JsonElement>($"/api/tasks/{taskId}");
+        Assert.Equal("Completed", task.GetProperty("state").GetString());
+        Assert.Equal(comment, task.GetProperty("result").GetProperty("comment").GetString());
+    }
+
+    /// <summary>A request body that gives at most a few bytes per read, as a slow network would.</summary>
+    private sealed class TrickleStream(byte[] data, int piece) : MemoryStream(data, writable: false)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, piece));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, piece)]);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, piece)], cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            base.ReadAsync(buffer, offset, Math.Min(count, piece), cancellationToken);
     }
 
     [Fact]
