@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using Baton.Engine.Storage;
 
 namespace Baton.Storage.Relational;
@@ -44,8 +45,9 @@ internal static partial class Mutations
             Input = workflow.Input,
             ParentId = workflow.ParentId,
             ParentCommandId = workflow.ParentCommandId,
-            Tags = [.. workflow.Tags],
-            Meta = new Dictionary<string, string>(workflow.Meta, StringComparer.Ordinal),
+            // Copies, as a read gives: the caller's collections may change later.
+            Tags = workflow.Tags.Count == 0 ? [] : [.. workflow.Tags],
+            Meta = workflow.Meta.Count == 0 ? ReadOnlyDictionary<string, string>.Empty : new Dictionary<string, string>(workflow.Meta, StringComparer.Ordinal),
             CreatedAt = Rows.Time(created),
             UpdatedAt = Rows.Time(created),
             Version = 1,

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Text.Json;
 
 namespace Baton;
@@ -64,7 +65,7 @@ public record TaskInfo
     public IReadOnlyList<string> Tags { get; init; } = [];
 
     /// <summary>Metadata.</summary>
-    public IReadOnlyDictionary<string, string> Meta { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Meta { get; init; } = ReadOnlyDictionary<string, string>.Empty;
 }
 
 /// <summary>One entry of a task's audit trail: a transition or a report, who caused it, when and how.</summary>

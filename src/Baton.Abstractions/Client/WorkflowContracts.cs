@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Text.Json;
 
 namespace Baton;
@@ -63,7 +64,7 @@ public sealed record WorkflowInfo
     public IReadOnlyList<string> Tags { get; init; } = [];
 
     /// <summary>Metadata.</summary>
-    public IReadOnlyDictionary<string, string> Meta { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Meta { get; init; } = ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>Its tasks that have no outcome yet.</summary>
     public IReadOnlyList<TaskInfo> OpenTasks { get; init; } = [];

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.ObjectModel;
 using System.Text.Json;
 using Baton.Engine.Execution;
 using Baton.Engine.Registry;
@@ -71,7 +72,7 @@ public sealed class InProcessBatonClient : IBatonClient
         if (errors.Count > 0)
             throw new PayloadValidationException(BatonErrorCodes.InputInvalid, $"The input does not match {type.Name}'s input type {type.InputType.Name}.", errors);
         var tags = request.Tags ?? [];
-        var meta = request.Meta ?? new Dictionary<string, string>();
+        var meta = request.Meta ?? ReadOnlyDictionary<string, string>.Empty;
         foreach (var tag in tags) CheckId(tag, "tag");
         var now = _time.GetUtcNow();
         // Created on this node, it is stepped by this node's executor without a claim (when it runs and keeps up).

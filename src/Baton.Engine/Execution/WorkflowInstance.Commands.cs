@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Text;
 using Baton.Engine.Storage;
 
@@ -45,7 +46,7 @@ internal sealed partial class WorkflowInstance
                 RetryPolicy = retry is null ? null : RetryPolicyJson.Serialize(retry),
                 ResultSchemaId = schemaId,
                 Tags = options?.Tags ?? [],
-                Meta = options?.Meta ?? new Dictionary<string, string>(),
+                Meta = options?.Meta ?? ReadOnlyDictionary<string, string>.Empty,
                 CreatedAt = Now,
             });
             step.Events.Add(new NewHistoryEvent(HistoryEventKind.TaskScheduled, Now, id, method.QualifiedName, taskId, arguments));

@@ -1,3 +1,5 @@
+using System.Collections.ObjectModel;
+
 namespace Baton.Engine.Storage;
 
 /// <summary>A task to create, in state <see cref="TaskState.Scheduled"/>, attempt 0, ready at <see cref="CreatedAt"/>.</summary>
@@ -43,7 +45,7 @@ public sealed record NewTask
     public IReadOnlyList<string> Tags { get; init; } = [];
 
     /// <summary>Metadata.</summary>
-    public IReadOnlyDictionary<string, string> Meta { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Meta { get; init; } = ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>Dispatch time.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
@@ -129,7 +131,7 @@ public sealed record TaskRecord
     public IReadOnlyList<string> Tags { get; init; } = [];
 
     /// <summary>Metadata.</summary>
-    public IReadOnlyDictionary<string, string> Meta { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Meta { get; init; } = ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>Dispatch time.</summary>
     public required DateTimeOffset CreatedAt { get; init; }

@@ -1,3 +1,5 @@
+using System.Collections.ObjectModel;
+
 namespace Baton.Engine.Storage;
 
 /// <summary>A stored workflow instance.</summary>
@@ -31,7 +33,7 @@ public sealed record WorkflowRecord
     public IReadOnlyList<string> Tags { get; init; } = [];
 
     /// <summary>Metadata.</summary>
-    public IReadOnlyDictionary<string, string> Meta { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Meta { get; init; } = ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>Creation time.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
