@@ -37,7 +37,7 @@ internal static class RequestBody
     private static async Task<byte[]> ReadBytesAsync(HttpContext http, long limit)
     {
         var declared = http.Request.ContentLength;
-        if (declared is { } length && length > limit) throw TooLarge(length, limit);
+        if (declared is { } length && (length > limit || length > Array.MaxLength)) throw TooLarge(length, Math.Min(limit, Array.MaxLength));
         var feature = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (feature is { IsReadOnly: false }) feature.MaxRequestBodySize = limit;
         // A declared length (the usual case) is read straight into an array of that size: the server ends the body there.
