@@ -20,6 +20,30 @@ public sealed class WorkflowEndpointTests(ServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task Get_WorkflowAndTask_ShowTheirMetaAndEmptyMetaAsAnObject()
+    {
+        using var client = server.Client();
+        using var withMeta = await client.PostAsync("/api/workflows",
+            JsonBody("""{"workflow":"Approve","input":{"documentId":"a"},"id":"meta-some","tags":["t1","t2"],"meta":{"k":"v","ü":"✓"}}"""));
+        Assert.Equal(201, (int)withMeta.StatusCode);
+        var (bare, taskId) = await server.StartApprovalAsync("meta-none");
+
+        var some = await client.GetFromJsonAsync<JsonElement>("/api/workflows/meta-some");
+        var none = await client.GetFromJsonAsync<JsonElement>($"/api/workflows/{bare}");
+        var task = await client.GetFromJsonAsync<JsonElement>($"/api/tasks/{taskId}");
+
+        Assert.Equal("v", some.GetProperty("meta").GetProperty("k").GetString());
+        Assert.Equal("✓", some.GetProperty("meta").GetProperty("ü").GetString());
+        Assert.Equal(["t1", "t2"], some.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        foreach (var item in new[] { none, task })
+        {
+            Assert.Equal(JsonValueKind.Object, item.GetProperty("meta").ValueKind);
+            Assert.Empty(item.GetProperty("meta").EnumerateObject());
+            Assert.Empty(item.GetProperty("tags").EnumerateArray());
+        }
+    }
+
+    [Fact]
     public async Task Start_SameIdOtherInput_409WithCode()
     {
         using var client = server.Client();
