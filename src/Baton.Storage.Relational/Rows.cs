@@ -139,8 +139,6 @@ internal static class Rows
         Str(r, 5),
         Str(r, 6));
 
-    public static string Id(DbDataReader r) => r.GetString(0);
-
     private static string? Str(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
     private static DateTimeOffset? At(DbDataReader r, int i) => r.IsDBNull(i) ? null : Time(r.GetInt64(i));
