@@ -4,7 +4,7 @@ namespace Baton.Bench;
 
 /// <summary>
 /// Command line: <c>&lt;scenario&gt; [--store sqlite|postgres] [--completion inproc|http] [--n N] [--c C] [--runs R] [--dir D]
-/// [--warmup W] [--duration S] [--connections K] [--rates 500,1000,...] [--pg-writers W] [--synthetic-from K]</c>. <c>serve</c> (with <c>--db</c>) is the server child
+/// [--warmup W] [--duration S] [--connections K] [--rates 500,1000,...] [--settle true|false] [--pg-writers W] [--synthetic-from K]</c>. <c>serve</c> (with <c>--db</c>) is the server child
 /// process that <c>completion-load</c> and <c>open-tasks</c> start themselves.
 /// </summary>
 internal sealed record BenchOptions(string Scenario, string Store, string Completion, int? N, int C, int Runs, int? Warmup, string Directory, string[] RawArgs)
@@ -17,6 +17,9 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
 
     /// <summary>Offered loads (requests/s) of completion-load, in order.</summary>
     public IReadOnlyList<int> Rates { get; init; } = [100, 200, 500, 1000, 2000, 4000, 8000];
+
+    /// <summary>completion-load: a full GC in the server child after each load's set-up, before its window.</summary>
+    public bool Settle { get; init; } = true;
 
     /// <summary>open-tasks on SQLite: create this many tasks through the server, then copy their rows up to N (see OpenTasks).</summary>
     public int? SyntheticFrom { get; init; }
@@ -35,6 +38,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
         int c = 1000, runs = 1, duration = 5, connections = 256;
         string? db = null;
         int? pgWriters = null, syntheticFrom = null;
+        var settle = true;
         IReadOnlyList<int>? rates = null;
         for (var i = 1; i < args.Length; i++)
         {
@@ -54,6 +58,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
                 case "--db": db = value; break;
                 case "--pg-writers": pgWriters = Int(value); break;
                 case "--synthetic-from": syntheticFrom = Int(value); break;
+                case "--settle": settle = value is "true" ? true : value is "false" ? false : throw new UsageException($"--settle takes true or false, not '{value}'"); break;
                 default: throw new UsageException($"unknown option {args[i]}");
             }
             i++;
@@ -74,6 +79,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
             Db = db,
             PgWriters = pgWriters,
             SyntheticFrom = syntheticFrom,
+            Settle = settle,
         };
     }
 

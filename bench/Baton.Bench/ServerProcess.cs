@@ -76,38 +76,47 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>The child's resident set after a full GC, in MiB.</summary>
-    public async Task<long> RssAfterGcAsync()
+    public async Task<long> RssAfterGcAsync() =>
+        await CommandAsync("rss") is ["rss", var mb] ? long.Parse(mb, CultureInfo.InvariantCulture) : throw Unexpected();
+
+    /// <summary>Has the child run a full blocking GC (what a scenario's set-up left in the young generations is promoted now).</summary>
+    public async Task CollectAsync()
     {
-        await _process.StandardInput.WriteLineAsync("rss");
-        await _process.StandardInput.FlushAsync();
-        var line = await _process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the server child exited");
-        return line.StartsWith("rss ", StringComparison.Ordinal) ? long.Parse(line[4..], CultureInfo.InvariantCulture) : throw new InvalidOperationException(line);
+        if (await CommandAsync("collect") is not ["collected"]) throw Unexpected();
     }
 
-    /// <summary>The child's GC so far: total pause time and collections of each generation.</summary>
-    public async Task<ServerGc> GcAsync()
-    {
-        await _process.StandardInput.WriteLineAsync("gc");
-        await _process.StandardInput.FlushAsync();
-        var line = await _process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the server child exited");
-        var words = line.Split(' ');
-        return words is ["gc", var pause, var gen0, var gen1, var gen2]
+    /// <summary>The child's JIT so far: methods compiled and the time spent compiling them (all threads), in ms.</summary>
+    public async Task<(long Methods, double Ms)> JitAsync() =>
+        await CommandAsync("jit") is ["jit", var methods, var ms]
+            ? (long.Parse(methods, CultureInfo.InvariantCulture), double.Parse(ms, CultureInfo.InvariantCulture))
+            : throw Unexpected();
+
+    /// <summary>The child's GC and CPU so far: total pause time, collections of each generation, processor time.</summary>
+    public async Task<ServerGc> GcAsync() =>
+        await CommandAsync("gc") is ["gc", var pause, var gen0, var gen1, var gen2, var cpu]
             ? new ServerGc(double.Parse(pause, CultureInfo.InvariantCulture), int.Parse(gen0, CultureInfo.InvariantCulture),
-                int.Parse(gen1, CultureInfo.InvariantCulture), int.Parse(gen2, CultureInfo.InvariantCulture))
-            : throw new InvalidOperationException(line);
-    }
+                int.Parse(gen1, CultureInfo.InvariantCulture), int.Parse(gen2, CultureInfo.InvariantCulture), double.Parse(cpu, CultureInfo.InvariantCulture))
+            : throw Unexpected();
 
     /// <summary>The child's own durations of the requests it answered since the previous call (see <see cref="ServerLatency"/>).</summary>
-    public async Task<ServerRequestTimes> LatencyAsync()
-    {
-        await _process.StandardInput.WriteLineAsync("latency");
-        await _process.StandardInput.FlushAsync();
-        var line = await _process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the server child exited");
-        return line.Split(' ') is ["latency", var p50, var p99, var p999, var count]
+    public async Task<ServerRequestTimes> LatencyAsync() =>
+        await CommandAsync("latency") is ["latency", var p50, var p99, var p999, var count]
             ? new ServerRequestTimes(double.Parse(p50, CultureInfo.InvariantCulture), double.Parse(p99, CultureInfo.InvariantCulture),
                 double.Parse(p999, CultureInfo.InvariantCulture), int.Parse(count, CultureInfo.InvariantCulture))
-            : throw new InvalidOperationException(line);
+            : throw Unexpected();
+
+    private string? _lastLine;
+
+    /// <summary>Sends one command and returns the words of its one-line answer.</summary>
+    private async Task<string[]> CommandAsync(string command)
+    {
+        await _process.StandardInput.WriteLineAsync(command);
+        await _process.StandardInput.FlushAsync();
+        _lastLine = await _process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the server child exited");
+        return _lastLine.Split(' ');
     }
+
+    private InvalidOperationException Unexpected() => new($"unexpected line from the server child: {_lastLine}");
 
     /// <summary>The child's resident set as it is (no GC), in MiB, from /proc.</summary>
     public long RssNowMb()
@@ -135,10 +144,11 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 }
 
-/// <summary>GC figures of the server child, cumulative since it started; subtract two to get a window's.</summary>
-internal sealed record ServerGc(double PauseMs, int Gen0, int Gen1, int Gen2)
+/// <summary>GC and CPU figures of the server child, cumulative since it started; subtract two to get a window's.</summary>
+internal sealed record ServerGc(double PauseMs, int Gen0, int Gen1, int Gen2, double CpuMs)
 {
-    public ServerGc Since(ServerGc earlier) => new(PauseMs - earlier.PauseMs, Gen0 - earlier.Gen0, Gen1 - earlier.Gen1, Gen2 - earlier.Gen2);
+    public ServerGc Since(ServerGc earlier) =>
+        new(PauseMs - earlier.PauseMs, Gen0 - earlier.Gen0, Gen1 - earlier.Gen1, Gen2 - earlier.Gen2, CpuMs - earlier.CpuMs);
 
     public override string ToString() => FormattableString.Invariant($"server_gc_pause={PauseMs:0}ms server_gcs={Gen0}/{Gen1}/{Gen2}");
 }

@@ -9,7 +9,9 @@ namespace Baton.Bench.Scenarios;
 /// schedule whatever the answers, so a slow server cannot slow the offered load down) then posts
 /// <c>POST /api/tasks/Service/{taskId}/complete</c> once per task with a completer-role key over pooled loopback
 /// connections. Latency = answer received − scheduled send time (queueing in the client counts: no coordinated omission).
-/// Loads go up until one is not sustained (achieved &lt; 95% of offered, or p99 &gt; 1 s, or any error).
+/// Loads go up until one is not sustained (achieved &lt; 95% of offered, or p99 &gt; 1 s, or any error). Before each load
+/// the child runs a full GC (unless <c>--settle false</c>), so that the promotion of the just-created workflows, which a
+/// server creating them over time would spread out, does not all fall into the measured window.
 /// </summary>
 internal static class CompletionLoad
 {
@@ -19,23 +21,24 @@ internal static class CompletionLoad
         await using var server = await ServerProcess.StartAsync(options, store);
         var completerKey = await CreateCompleterKeyAsync(server);
         using var client = new CompletionClient(server.BaseUrl, completerKey, options.Connections);
-        // Warm-up (not reported): JIT on both sides, connections.
-        var (warmIds, _) = await server.CreateTasksAsync(2_000, 1, 1);
-        await RunLevelAsync(client, warmIds, 500);
+        await WarmUpAsync(server, client, options.Warmup);
         var results = new List<Level>();
         foreach (var rate in options.Rates)
         {
             var count = rate * options.Duration;
             var (ids, createSeconds) = await server.CreateTasksAsync(count, 1, 1);
             await Task.Delay(500); // let the workflow steps of the creation settle
+            if (options.Settle) await server.CollectAsync();
             var gcBefore = await server.GcAsync();
+            var window = Stopwatch.GetTimestamp();
             await server.LatencyAsync(); // starts the window
             var level = await RunLevelAsync(client, ids, rate);
             var serverTimes = await server.LatencyAsync();
             var gc = (await server.GcAsync()).Since(gcBefore);
+            var cpu = gc.CpuMs / Stopwatch.GetElapsedTime(window).TotalMilliseconds * 100;
             results.Add(level);
             Console.WriteLine(FormattableString.Invariant(
-                $"  offered={rate}/s achieved={level.Achieved:0}/s p50={Measure.F(level.P50)}ms p99={Measure.F(level.P99)}ms p999={Measure.F(level.P999)}ms errors={level.Errors} created_in={createSeconds:0.0}s {serverTimes} {gc} load={Load()}"));
+                $"  offered={rate}/s achieved={level.Achieved:0}/s p50={Measure.F(level.P50)}ms p99={Measure.F(level.P99)}ms p999={Measure.F(level.P999)}ms errors={level.Errors} created_in={createSeconds:0.0}s {serverTimes} {gc} server_cpu={cpu:0}% load={Load()}"));
             if (!level.Sustained) break;
         }
         var best = results.Where(l => l.Sustained).MaxBy(l => l.Offered);
@@ -46,6 +49,41 @@ internal static class CompletionLoad
             FormattableString.Invariant($"sustained_p50={Measure.F(best?.P50 ?? double.NaN)}ms sustained_p99={Measure.F(best?.P99 ?? double.NaN)}ms sustained_p999={Measure.F(best?.P999 ?? double.NaN)}ms ") +
             $"at_2000={target} server_rss={server.RssNowMb()}mb";
     }
+
+    /// <summary>
+    /// Warm-up (not reported): rounds of <see cref="WarmUpRound"/> completions at <see cref="WarmUpRate"/>/s, until a round
+    /// leaves the server's JIT nearly idle (under <see cref="JitQuietMs"/> of compilation; at most <see cref="MaxWarmUpRounds"/>),
+    /// or exactly <paramref name="completions"/> when given. The tiered JIT recompiles the hot paths in the background for tens
+    /// of seconds of load (instrumented tier, then optimized); a short warm-up left it using a third of the server's CPU inside
+    /// the measured window.
+    /// </summary>
+    private static async Task WarmUpAsync(ServerProcess server, CompletionClient client, int? completions)
+    {
+        var rounds = 0;
+        var done = 0;
+        var jit = await server.JitAsync();
+        var roundJitMs = double.NaN;
+        do
+        {
+            var size = completions is { } n ? Math.Min(WarmUpRound, n - done) : WarmUpRound;
+            if (size <= 0) break;
+            var (ids, _) = await server.CreateTasksAsync(size, 1, 1);
+            await RunLevelAsync(client, ids, WarmUpRate);
+            var now = await server.JitAsync();
+            roundJitMs = now.Ms - jit.Ms;
+            jit = now;
+            done += size;
+            rounds++;
+        }
+        while (completions is null ? roundJitMs >= JitQuietMs && rounds < MaxWarmUpRounds : done < completions);
+        Console.WriteLine(FormattableString.Invariant(
+            $"  warmup completions={done} rounds={rounds} server_jit_methods={jit.Methods} server_jit_ms={jit.Ms:0} last_round_jit_ms={roundJitMs:0}"));
+    }
+
+    private const int WarmUpRound = 10_000;
+    private const int WarmUpRate = 2_000;
+    private const double JitQuietMs = 100;
+    private const int MaxWarmUpRounds = 8;
 
     private sealed record Level(int Offered, double Achieved, double P50, double P99, double P999, int Errors)
     {

@@ -11,7 +11,10 @@ namespace Baton.Bench.Scenarios;
 /// <item><c>create &lt;n&gt; &lt;per workflow&gt; &lt;every&gt;</c>: starts workflows (DRT for 1, fan-out otherwise) until
 /// n more tasks are delegated, printing <c>task &lt;id&gt;</c> for every <c>every</c>-th, then <c>created &lt;n&gt; &lt;seconds&gt;</c>;</item>
 /// <item><c>rss</c>: full GC, then <c>rss &lt;MiB&gt;</c>;</item>
-/// <item><c>gc</c>: <c>gc &lt;pause ms&gt; &lt;gen0&gt; &lt;gen1&gt; &lt;gen2&gt;</c>, the GC pause time and collections since the start;</item>
+/// <item><c>collect</c>: full GC, then <c>collected</c>;</item>
+/// <item><c>gc</c>: <c>gc &lt;pause ms&gt; &lt;gen0&gt; &lt;gen1&gt; &lt;gen2&gt; &lt;cpu ms&gt;</c>, the GC pause time, collections and processor
+/// time (all threads) since the start;</item>
+/// <item><c>jit</c>: <c>jit &lt;methods&gt; &lt;ms&gt;</c>, the methods the JIT compiled since the start and the time it took;</item>
 /// <item><c>latency</c>: <c>latency &lt;p50&gt; &lt;p99&gt; &lt;p99.9&gt; &lt;count&gt;</c>, the server-side durations in ms of the
 /// requests since the previous <c>latency</c> (see <see cref="ServerLatency"/>);</item>
 /// <item><c>quit</c> (or end of input): stops.</item>
@@ -42,14 +45,23 @@ internal static class Serve
                     Console.WriteLine(FormattableString.Invariant($"created {n} {seconds:0.000}"));
                     break;
                 case "rss":
-                    GC.Collect();
-                    GC.WaitForPendingFinalizers();
-                    GC.Collect();
+                    FullCollect();
                     Console.WriteLine(FormattableString.Invariant($"rss {Measure.RssMb()}"));
                     break;
+                case "collect":
+                    FullCollect();
+                    Console.WriteLine("collected");
+                    break;
                 case "gc":
+                    using (var self = Process.GetCurrentProcess())
+                    {
+                        Console.WriteLine(FormattableString.Invariant(
+                            $"gc {GC.GetTotalPauseDuration().TotalMilliseconds:0.0} {GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {self.TotalProcessorTime.TotalMilliseconds:0}"));
+                    }
+                    break;
+                case "jit":
                     Console.WriteLine(FormattableString.Invariant(
-                        $"gc {GC.GetTotalPauseDuration().TotalMilliseconds:0.0} {GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)}"));
+                        $"jit {System.Runtime.JitInfo.GetCompiledMethodCount()} {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0.0}"));
                     break;
                 case "latency":
                     var (p50, p99, p999, count) = latency.TakeWindow();
@@ -63,6 +75,13 @@ internal static class Serve
             }
         }
         return 0;
+    }
+
+    private static void FullCollect()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
     }
 
     /// <summary>Starts workflows until <paramref name="n"/> more tasks reach the external system; returns the seconds it took.</summary>
