@@ -12,6 +12,7 @@ namespace Baton.Bench;
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private string? _lastLine; // the child's last answer, for the error when it is not the expected one
 
     private ServerProcess(Process process, Uri baseUrl, string adminKey, double startupMs, double internalStartupMs)
     {
@@ -104,8 +105,6 @@ internal sealed class ServerProcess : IAsyncDisposable
             ? new ServerRequestTimes(double.Parse(p50, CultureInfo.InvariantCulture), double.Parse(p99, CultureInfo.InvariantCulture),
                 double.Parse(p999, CultureInfo.InvariantCulture), int.Parse(count, CultureInfo.InvariantCulture))
             : throw Unexpected();
-
-    private string? _lastLine;
 
     /// <summary>Sends one command and returns the words of its one-line answer.</summary>
     private async Task<string[]> CommandAsync(string command)
