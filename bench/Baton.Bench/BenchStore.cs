@@ -1,6 +1,7 @@
 using System.Globalization;
 using Baton.Engine.Hosting;
 using Baton.Shared;
+using Microsoft.Extensions.Configuration;
 
 namespace Baton.Bench;
 
@@ -38,11 +39,22 @@ internal sealed class BenchStore : IAsyncDisposable
         return new BenchStore("postgres", connection, cluster, options.PgWriters);
     }
 
-    /// <summary>Configures an engine for a store described by kind and target (the server child gets them on its command line).</summary>
+    /// <summary>
+    /// Configures an engine for a store described by kind and target (the server child gets them on its command line). Store
+    /// settings in the environment (<c>Baton__Store__CheckpointPages=1000</c>...) reach the in-process engines too, as they
+    /// reach the server's, so that one build can be compared with itself under other settings.
+    /// </summary>
     public static BatonBuilder Use(BatonBuilder builder, string kind, string target, int? pgWriters) =>
         kind == "sqlite"
-            ? builder.UseSqlite($"Data Source={target}")
-            : builder.UsePostgreSql(target, o => o.WriterConnections = pgWriters ?? o.WriterConnections);
+            ? builder.UseSqlite($"Data Source={target}", o => StoreSettings.Bind(o))
+            : builder.UsePostgreSql(target, o =>
+            {
+                StoreSettings.Bind(o);
+                o.WriterConnections = pgWriters ?? o.WriterConnections;
+            });
+
+    private static IConfigurationSection StoreSettings { get; } =
+        new ConfigurationBuilder().AddEnvironmentVariables().Build().GetSection("Baton:Store");
 
     /// <summary>The server's command-line settings for this store.</summary>
     public static IEnumerable<string> ServerArgs(string kind, string target, int? pgWriters)
