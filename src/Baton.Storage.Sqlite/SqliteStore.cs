@@ -64,6 +64,9 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
     /// <summary>WAL syncs of the pipelined sync so far; null when commits sync themselves (for tests).</summary>
     internal long? WalSyncs => _writer?.WalSyncs;
 
+    /// <summary>Checkpoints run beside the writer so far; null when the writer runs them itself (for tests).</summary>
+    internal long? BackgroundCheckpointsRun => _writer?.Checkpoints;
+
     /// <inheritdoc />
     public override Task InitializeAsync(CancellationToken cancellationToken = default)
     {
@@ -85,7 +88,7 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
             {
                 pragmas.CommandText =
                     (_target.IsMemory ? string.Empty : "PRAGMA journal_mode = WAL; ") +
-                    "PRAGMA wal_autocheckpoint = " + _options.CheckpointPages.ToString(CultureInfo.InvariantCulture) + "; " +
+                    "PRAGMA wal_autocheckpoint = " + WriterCheckpointPages().ToString(CultureInfo.InvariantCulture) + "; " +
                     "PRAGMA synchronous = " + _options.Synchronous.ToString().ToUpperInvariant() + "; " +
                     "PRAGMA foreign_keys = OFF; PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY;";
                 pragmas.ExecuteNonQuery();
@@ -96,9 +99,13 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
                 ClearLeases(_writeConnection);
             }
             _reads = new ReadPool(_target.ConnectionString);
-            _writeContext = new WriteContext(new NativeSql(_writeConnection, SqliteDialect.Instance));
+            var writeSql = new NativeSql(_writeConnection, SqliteDialect.Instance);
+            _writeContext = new WriteContext(writeSql);
             var sync = OpenWalSync();
-            _writer = new WriteLoop(_writeContext, _signals, _options.MaxBatchSize, sync);
+            var checkpointer = BackgroundCheckpoints
+                ? WalCheckpointer.Start(_target.ConnectionString, _options.Synchronous, writeSql, _options.CheckpointPages)
+                : null;
+            _writer = new WriteLoop(_writeContext, _signals, _options.MaxBatchSize, sync, checkpointer);
         }
         catch
         {
@@ -111,6 +118,12 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
         _signals.NotifyTimersChanged();
         return Task.CompletedTask;
     }
+
+    private bool BackgroundCheckpoints => _options.BackgroundCheckpoints && !_target.IsMemory;
+
+    /// <summary>The writer's own <c>wal_autocheckpoint</c>: the threshold, or a safety net beside the background checkpointer.</summary>
+    private int WriterCheckpointPages() =>
+        BackgroundCheckpoints ? WalCheckpointer.WriterThreshold(_options.CheckpointPages) : _options.CheckpointPages;
 
     /// <summary>
     /// With <see cref="SqliteSynchronous.Full"/> and <see cref="SqliteStoreOptions.PipelinedSync"/> on a file database: the WAL

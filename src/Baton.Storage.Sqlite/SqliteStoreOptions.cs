@@ -44,13 +44,23 @@ public sealed class SqliteStoreOptions
     public int MaxBatchSize { get; set; } = 512;
 
     /// <summary>
-    /// Length of the write-ahead log, in pages, at which a commit copies it back into the database file (SQLite's
-    /// <c>wal_autocheckpoint</c>); 10,000 unless set, about 40 MB with 4 KB pages. SQLite's own default of 1,000 checkpoints
-    /// ten times as often: the writer, which runs each checkpoint, then spends about a tenth of its time copying pages that
-    /// later commits rewrite anyway (hot index pages) and syncing the database file. A longer log costs disk space and a
-    /// longer recovery scan after a crash, both small at this size.
+    /// Length of the write-ahead log, in pages, at which it is copied back into the database file (a checkpoint); 1,000 unless
+    /// set (SQLite's own default), about 4 MB with 4 KB pages. Each checkpoint copies every page the log holds and syncs the
+    /// database file: the larger it is, the longer the requests that meet it wait (at 2,000 completions a second on two cores,
+    /// the endpoint's p99 was about 1.6 times as long with 10,000 pages copied back by the writer); the smaller, the more often
+    /// hot pages are copied again, which the low priority of <see cref="BackgroundCheckpoints"/> keeps out of a busy node's
+    /// way. A longer log also costs disk space and a longer recovery scan after a crash. Figures: <c>bench/RESULTS.md</c>, push 8.
     /// </summary>
-    public int CheckpointPages { get; set; } = 10_000;
+    public int CheckpointPages { get; set; } = 1_000;
+
+    /// <summary>
+    /// On a file database: whether checkpoints run on a thread and connection of their own beside the writer, at a lower
+    /// scheduling priority on Linux (true unless set). Otherwise the commit that makes the log <see cref="CheckpointPages"/> long
+    /// copies it back itself, and every write queued behind that commit waits for the copy and the sync of the database file.
+    /// With it, the writer still copies the log back itself if it reaches four times <see cref="CheckpointPages"/> (the
+    /// background checkpoints falling behind, or failing).
+    /// </summary>
+    public bool BackgroundCheckpoints { get; set; } = true;
 
     /// <summary>Throws <see cref="ArgumentException"/> when a setting is invalid.</summary>
     public void Validate()

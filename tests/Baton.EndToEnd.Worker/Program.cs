@@ -7,13 +7,15 @@ using Microsoft.Extensions.DependencyInjection;
 //   Baton.EndToEnd.Worker <directory> <N>
 // Starts are idempotent by workflow id, the gateway re-sends undelivered webhooks, and the process prints DONE when
 // every workflow has finished. The durability test kills it with SIGKILL at random moments and starts it again.
+// The log is copied back every 64 pages (10,000 by default), so that kills also land while the background checkpointer
+// copies it.
 var directory = args[0];
 var count = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
 using var gateway = new GatewayQueue(Path.Combine(directory, "gateway.db"));
 await using var engine = BatonEngine.Create(b =>
 {
     b.Services.AddSingleton(gateway);
-    b.UseSqlite($"Data Source={Path.Combine(directory, "baton.db")}")
+    b.UseSqlite($"Data Source={Path.Combine(directory, "baton.db")}", o => o.CheckpointPages = 64)
         .AddWorkflow<PaymentWorkflow>()
         .AddService<IPaymentGateway, PaymentGatewayService>()
         .Configure(o => o.IdlePollInterval = TimeSpan.FromMilliseconds(100));

@@ -251,17 +251,19 @@ public sealed class SqliteStoreTests : IDisposable
     [Theory]
     [InlineData(2, true)]
     [InlineData(100_000, false)]
-    public async Task CheckpointPages_CommitsCopyTheLogBackOnlyOnceItIsThatLong(int pages, bool copiedBack)
+    public async Task CheckpointPages_WithoutBackgroundCheckpoints_CommitsCopyTheLogBackOnlyOnceItIsThatLong(int pages, bool copiedBack)
     {
         var options = _db.Options();
         options.CheckpointPages = pages;
+        options.BackgroundCheckpoints = false;
         await using var store = new SqliteStore(options, new StoreSignals());
         await store.InitializeAsync();
         var before = new FileInfo(_db.FilePath).Length;
 
         await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 2000).Select(i => store.CreateWorkflowAsync(Workflow("wf-" + i))));
 
-        // About a megabyte of new pages: copied into the database file by the checkpoints, or all still only in the log.
+        // About a megabyte of new pages: copied into the database file by the commits themselves, or all still only in the log.
+        Assert.Null(store.BackgroundCheckpointsRun);
         var after = new FileInfo(_db.FilePath).Length;
         if (copiedBack)
         {
@@ -272,4 +274,116 @@ public sealed class SqliteStoreTests : IDisposable
             Assert.Equal(before, after);
         }
     }
+
+    [Fact]
+    public async Task BackgroundCheckpoints_LogLongerThanCheckpointPages_CopiedBackBesideTheWriter()
+    {
+        var options = _db.Options();
+        options.CheckpointPages = 2;
+        await using var store = new SqliteStore(options, new StoreSignals());
+        await store.InitializeAsync();
+        var before = new FileInfo(_db.FilePath).Length;
+
+        await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 2000).Select(i => store.CreateWorkflowAsync(Workflow("wf-" + i))));
+
+        // The checkpointer runs on its own thread, after the commits that asked for it: wait for the copy to land.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (new FileInfo(_db.FilePath).Length <= before + 500_000 && DateTime.UtcNow < deadline)
+        {
+            await System.Threading.Tasks.Task.Delay(20);
+        }
+        Assert.True(new FileInfo(_db.FilePath).Length > before + 500_000, $"{before} -> {new FileInfo(_db.FilePath).Length}");
+        Assert.True(store.BackgroundCheckpointsRun > 0);
+    }
+
+    [Fact]
+    public async Task BackgroundCheckpoints_LogShorterThanCheckpointPages_NothingCopiedBack()
+    {
+        var options = _db.Options();
+        options.CheckpointPages = 100_000;
+        await using var store = new SqliteStore(options, new StoreSignals());
+        await store.InitializeAsync();
+        var before = new FileInfo(_db.FilePath).Length;
+
+        await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 2000).Select(i => store.CreateWorkflowAsync(Workflow("wf-" + i))));
+
+        // Neither the checkpointer (its threshold) nor the writer (four times it) copied anything back.
+        Assert.Equal(0, store.BackgroundCheckpointsRun);
+        Assert.Equal(before, new FileInfo(_db.FilePath).Length);
+    }
+
+    [Fact]
+    public async Task BackgroundCheckpoints_EveryBatchAsksForOne_ReadsBesideThemAndReopenSeeEveryCommit()
+    {
+        var options = _db.Options();
+        options.CheckpointPages = 1;
+        await using (var store = new SqliteStore(options, new StoreSignals()))
+        {
+            await store.InitializeAsync();
+            var writes = System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 1000).Select(async i =>
+            {
+                await store.CreateWorkflowAsync(Workflow("wf-" + i));
+                // Read back at once, while checkpoints copy the log beside the writer.
+                Assert.NotNull(await store.GetWorkflowAsync("wf-" + i));
+            }));
+            await writes;
+            Assert.True(store.BackgroundCheckpointsRun > 0);
+        }
+        await using var reopened = await _db.OpenAsync();
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.NotNull(await reopened.GetWorkflowAsync("wf-" + i));
+        }
+    }
+
+    [Fact]
+    public async Task BackgroundCheckpoints_OnLinux_TheCheckpointerRunsTenNiceStepsBelowTheWriter()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "thread priorities are read from /proc");
+        await using var store = await _db.OpenAsync();
+
+        // Thread names are cut to 15 characters in /proc. Other tests' stores may run beside this one: every checkpointer
+        // thread of the process must be below every writer thread, once it has started.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var threads = ThreadNices();
+            var writers = threads.Where(t => t.Name == "Baton SQLite wr").Select(t => t.Nice).ToList();
+            var checkpointers = threads.Where(t => t.Name == "Baton SQLite ch").Select(t => t.Nice).ToList();
+            if (writers.Count > 0 && checkpointers.Count > 0 && checkpointers.All(c => c == Math.Min(19, writers.Max() + 10)))
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"writers {string.Join(",", writers)}, checkpointers {string.Join(",", checkpointers)}");
+            await System.Threading.Tasks.Task.Delay(20);
+        }
+    }
+
+    private static List<(string Name, int Nice)> ThreadNices()
+    {
+        var threads = new List<(string, int)>();
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var open = stat.IndexOf('(', StringComparison.Ordinal);
+                var close = stat.LastIndexOf(')');
+                // After the name: state is field 3 of stat(5), nice field 19.
+                var fields = stat[(close + 2)..].Split(' ');
+                threads.Add((stat[(open + 1)..close], int.Parse(fields[16], System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            catch (IOException)
+            {
+                // The thread ended meanwhile.
+            }
+        }
+        return threads;
+    }
+
+    [Theory]
+    [InlineData(10_000, 40_000)]
+    [InlineData(int.MaxValue, int.MaxValue)]
+    public void WriterThreshold_BesideTheCheckpointer_FourTimesTheThresholdAtMostIntMax(int threshold, int writer) =>
+        Assert.Equal(writer, Internal.WalCheckpointer.WriterThreshold(threshold));
 }

@@ -33,6 +33,13 @@ internal sealed class NativeSql : Sql
         _db = connection.Handle ?? throw new InvalidOperationException("The connection must be open.");
     }
 
+    /// <summary>Pages this connection wrote to the database (to the log, in WAL mode) since the previous call.</summary>
+    public int TakePagesWritten()
+    {
+        _ = raw.sqlite3_db_status(_db, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, 1);
+        return written;
+    }
+
     public override int Exec(string sql, params ReadOnlySpan<(string Name, object? Value)> args)
     {
         var changes = 0;

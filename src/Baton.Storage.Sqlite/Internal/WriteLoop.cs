@@ -7,7 +7,8 @@ namespace Baton.Storage.Sqlite.Internal;
 /// The single writer: drains queued operations, runs up to a batch of them in one <c>BEGIN IMMEDIATE</c> transaction (straight,
 /// or each in its own savepoint when the straight run met a failure), commits once (group commit), then answers the callers and
 /// raises the signals of what committed — or, with a <see cref="WalSync"/>, hands the committed batch to it, which does that
-/// once the commit is on disk while the writer goes on.
+/// once the commit is on disk while the writer goes on. With a <see cref="WalCheckpointer"/>, it tells it how many pages each
+/// batch wrote, so that the log is copied back beside the writer instead of inside one of its commits.
 /// </summary>
 internal sealed class WriteLoop : IAsyncDisposable
 {
@@ -15,13 +16,15 @@ internal sealed class WriteLoop : IAsyncDisposable
     private readonly WriteContext _context;
     private readonly StoreSignals _signals;
     private readonly WalSync? _sync;
+    private readonly WalCheckpointer? _checkpointer;
     private readonly Task _loop;
 
-    public WriteLoop(WriteContext context, StoreSignals signals, int maxBatch, WalSync? sync = null)
+    public WriteLoop(WriteContext context, StoreSignals signals, int maxBatch, WalSync? sync = null, WalCheckpointer? checkpointer = null)
     {
         _context = context;
         _signals = signals;
         _sync = sync;
+        _checkpointer = checkpointer;
         _loop = _queue.StartLoop("Baton SQLite writer", maxBatch, RunBatch);
     }
 
@@ -30,6 +33,9 @@ internal sealed class WriteLoop : IAsyncDisposable
 
     /// <summary>Syncs of the pipelined WAL sync so far; null without one.</summary>
     public long? WalSyncs => _sync?.Syncs;
+
+    /// <summary>Checkpoints of the background checkpointer so far; null without one.</summary>
+    public long? Checkpoints => _checkpointer?.Checkpoints;
 
     public Task<T> EnqueueAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken) => _queue.EnqueueAsync(body, cancellationToken);
 
@@ -45,6 +51,7 @@ internal sealed class WriteLoop : IAsyncDisposable
         {
             (effects, failure) = TryBatch(batch, isolated: true);
         }
+        _checkpointer?.AfterBatch();
         if (failure is null && _sync is not null)
         {
             // The queue reuses its list for the next batch.
@@ -99,5 +106,6 @@ internal sealed class WriteLoop : IAsyncDisposable
         _queue.Complete();
         await _loop.ConfigureAwait(false);
         _sync?.Dispose();
+        _checkpointer?.Dispose();
     }
 }

@@ -1,0 +1,173 @@
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+
+namespace Baton.Storage.Sqlite.Internal;
+
+/// <summary>
+/// Copies the write-ahead log back into the database file on its own thread and connection, so that the writer never stops
+/// for it. SQLite's automatic checkpoint runs inside the commit that crosses the threshold: that commit copies every page of
+/// the log and syncs the database file while every write queued behind the writer waits, so the writer wants checkpoints
+/// rare and large, and each large one stalls a batch of requests. Here the writer only counts the pages it commits and, each
+/// time the log has grown by the threshold, wakes this thread, which runs a <c>PASSIVE</c> checkpoint beside the writer's next
+/// commits (SQLite lets one checkpointer run beside one writer; neither waits for the other). Checkpoints can then be small
+/// and frequent, which is what shortens the tail (see <see cref="SqliteStoreOptions.CheckpointPages"/>); the thread's low
+/// priority keeps their extra copying out of a busy node's way.
+/// </summary>
+/// <remarks>
+/// The writer keeps SQLite's own automatic checkpoint at a multiple of the threshold (<see cref="WriterSafetyNet"/>), so the
+/// log stays bounded even when this thread falls behind or its checkpoints fail. A checkpoint syncs the log before copying
+/// and the database file after, as the writer's would (the connection runs at the store's <c>synchronous</c> level), so
+/// durability and crash recovery are those of SQLite's own checkpoints.
+/// </remarks>
+internal sealed partial class WalCheckpointer : IDisposable
+{
+    /// <summary>How many thresholds long the log may grow before the writer copies it back itself.</summary>
+    internal const int WriterSafetyNet = 4;
+
+    private readonly object _gate = new();
+    private readonly SqliteConnection _connection;
+    private readonly NativeSql _writer;
+    private readonly int _thresholdPages;
+    private readonly Thread _thread;
+    private long _pagesSinceRequest; // the writer's thread only
+    private bool _requested;
+    private bool _stopping;
+    private long _checkpoints;
+
+    private WalCheckpointer(SqliteConnection connection, NativeSql writer, int thresholdPages)
+    {
+        _connection = connection;
+        _writer = writer;
+        _thresholdPages = thresholdPages;
+        _thread = new Thread(Run) { IsBackground = true, Name = "Baton SQLite checkpointer" };
+        _thread.Start();
+    }
+
+    /// <summary>Checkpoints run so far (for tests).</summary>
+    public long Checkpoints => Interlocked.Read(ref _checkpoints);
+
+    /// <summary>
+    /// Opens the checkpointer's own connection to the database of <paramref name="connectionString"/> and starts its thread;
+    /// <paramref name="writer"/> is the writer's connection, whose written pages <see cref="AfterBatch"/> counts.
+    /// </summary>
+    public static WalCheckpointer Start(string connectionString, SqliteSynchronous synchronous, NativeSql writer, int thresholdPages)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            connection.Open();
+            using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA synchronous = " + synchronous.ToString().ToUpperInvariant() + ";";
+            pragma.ExecuteNonQuery();
+            return new WalCheckpointer(connection, writer, thresholdPages);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The writer's <c>wal_autocheckpoint</c> beside a checkpointer of <paramref name="thresholdPages"/>.</summary>
+    public static int WriterThreshold(int thresholdPages) => (int)Math.Min((long)thresholdPages * WriterSafetyNet, int.MaxValue);
+
+    /// <summary>
+    /// Called by the writer, on its thread, after each batch: adds up the pages it wrote to the log and wakes the checkpointer
+    /// each time they reach the threshold.
+    /// </summary>
+    public void AfterBatch()
+    {
+        _pagesSinceRequest += _writer.TakePagesWritten();
+        if (_pagesSinceRequest < _thresholdPages)
+        {
+            return;
+        }
+        _pagesSinceRequest = 0;
+        lock (_gate)
+        {
+            _requested = true;
+            Monitor.Pulse(_gate);
+        }
+    }
+
+    private void Run()
+    {
+        LowerPriority();
+        while (true)
+        {
+            lock (_gate)
+            {
+                while (!_requested && !_stopping)
+                {
+                    Monitor.Wait(_gate);
+                }
+                if (_stopping)
+                {
+                    return;
+                }
+                _requested = false;
+            }
+            try
+            {
+                using var checkpoint = _connection.CreateCommand();
+                checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+                checkpoint.ExecuteNonQuery();
+                Interlocked.Increment(ref _checkpoints);
+            }
+#pragma warning disable CA1031 // As SQLite's own automatic checkpoint does: the next request tries again, and the writer's checkpoint bounds the log meanwhile.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Lowers this thread's scheduling priority by 10 <c>nice</c> steps (Linux), as databases do for their background maintenance: on a
+    /// busy machine the writer and the requests go first and the checkpointer catches up in the gaps, copying more pages at
+    /// once (each copied once however often it was rewritten); on an idle one it runs at once and its checkpoints stay small.
+    /// </summary>
+    private static void LowerPriority()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        try
+        {
+            // PRIO_PROCESS with a thread id: that thread alone. getpriority may return -1 as a value, hence errno.
+            var thread = GetThreadId();
+            Marshal.SetLastPInvokeError(0);
+            var nice = GetPriority(0, thread);
+            if (Marshal.GetLastPInvokeError() == 0)
+            {
+                _ = SetPriority(0, thread, Math.Min(19, nice + 10));
+            }
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc (musl on Alpine, for one): the checkpointer keeps the normal priority.
+        }
+    }
+
+    [LibraryImport("libc.so.6", EntryPoint = "getpriority", SetLastError = true)]
+    private static partial int GetPriority(int which, int who);
+
+    [LibraryImport("libc.so.6", EntryPoint = "setpriority", SetLastError = true)]
+    private static partial int SetPriority(int which, int who, int priority);
+
+    [LibraryImport("libc.so.6", EntryPoint = "gettid")]
+    private static partial int GetThreadId();
+
+    /// <summary>Stops the thread (a checkpoint under way finishes first) and closes the connection.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _stopping = true;
+            Monitor.Pulse(_gate);
+        }
+        _thread.Join();
+        _connection.Dispose();
+    }
+}
