@@ -5,7 +5,7 @@ namespace Baton.Server;
 /// <summary>
 /// Picks the server's store from configuration (<c>Baton:Store:*</c>, or <c>Baton__Store__*</c> environment variables):
 /// <c>Provider</c> is <c>Sqlite</c> (default, <c>ConnectionString</c> defaults to <c>Data Source=baton.db</c>; <c>Synchronous</c>,
-/// <c>PipelinedSync</c>, <c>MaxBatchSize</c> and <c>CheckpointPages</c> optional) or
+/// <c>PipelinedSync</c>, <c>MaxBatchSize</c>, <c>CheckpointPages</c> and <c>BackgroundCheckpoints</c> optional) or
 /// <c>PostgreSql</c> (<c>ConnectionString</c> required; <c>WriterConnections</c>, <c>MaxBatchSize</c> and
 /// <c>NotificationChannel</c> optional), so several server nodes can share one PostgreSQL database.
 /// </summary>
