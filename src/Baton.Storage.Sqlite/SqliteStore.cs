@@ -102,9 +102,18 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
             var writeSql = new NativeSql(_writeConnection, SqliteDialect.Instance);
             _writeContext = new WriteContext(writeSql);
             var sync = OpenWalSync();
-            var checkpointer = BackgroundCheckpoints
-                ? WalCheckpointer.Start(_target.ConnectionString, _options.Synchronous, writeSql, _options.CheckpointPages)
-                : null;
+            WalCheckpointer? checkpointer;
+            try
+            {
+                checkpointer = BackgroundCheckpoints
+                    ? WalCheckpointer.Start(_target.ConnectionString, _options.Synchronous, writeSql, _options.CheckpointPages)
+                    : null;
+            }
+            catch
+            {
+                sync?.Dispose();
+                throw;
+            }
             _writer = new WriteLoop(_writeContext, _signals, _options.MaxBatchSize, sync, checkpointer);
         }
         catch

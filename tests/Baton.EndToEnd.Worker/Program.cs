@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 //   Baton.EndToEnd.Worker <directory> <N>
 // Starts are idempotent by workflow id, the gateway re-sends undelivered webhooks, and the process prints DONE when
 // every workflow has finished. The durability test kills it with SIGKILL at random moments and starts it again.
-// The log is copied back every 64 pages (10,000 by default), so that kills also land while the background checkpointer
+// The log is copied back every 64 pages (1,000 by default), so that kills also land while the background checkpointer
 // copies it.
 var directory = args[0];
 var count = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);

@@ -276,7 +276,7 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task BackgroundCheckpoints_LogLongerThanCheckpointPages_CopiedBackBesideTheWriter()
+    public async Task BackgroundCheckpoints_LogLongerThanCheckpointPages_CheckpointsRunAndTheLogIsCopiedBack()
     {
         var options = _db.Options();
         options.CheckpointPages = 2;

@@ -114,18 +114,20 @@ internal sealed partial class WalCheckpointer : IDisposable
                 checkpoint.ExecuteNonQuery();
                 Interlocked.Increment(ref _checkpoints);
             }
-#pragma warning disable CA1031 // As SQLite's own automatic checkpoint does: the next request tries again, and the writer's checkpoint bounds the log meanwhile.
+#pragma warning disable CA1031 // Ignored, as SQLite ignores a failed automatic checkpoint.
             catch (Exception)
 #pragma warning restore CA1031
             {
+                // The next request tries again, and the writer's own checkpoint bounds the log meanwhile.
             }
         }
     }
 
     /// <summary>
-    /// Lowers this thread's scheduling priority by 10 <c>nice</c> steps (Linux), as databases do for their background maintenance: on a
-    /// busy machine the writer and the requests go first and the checkpointer catches up in the gaps, copying more pages at
-    /// once (each copied once however often it was rewritten); on an idle one it runs at once and its checkpoints stay small.
+    /// Lowers this thread's scheduling priority by 10 <c>nice</c> steps (Linux), as databases do for their background
+    /// maintenance: on a busy machine the writer and the requests go first and the checkpointer catches up in the gaps,
+    /// copying more pages at once (each copied once however often it was rewritten); on an idle one it runs at once and its
+    /// checkpoints stay small.
     /// </summary>
     private static void LowerPriority()
     {
