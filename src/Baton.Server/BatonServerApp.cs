@@ -44,6 +44,7 @@ public static class BatonServerApp
         builder.WebHost.UseUrls(url);
         var publicBase = config["Baton:PublicBaseUrl"] is { Length: > 0 } configured ? new Uri(configured) : ListeningBase(url);
 
+        var cachedWorkflows = MaxCachedWorkflows(config);
         builder.Services.AddHttpClient(HttpCallService.ClientName);
         builder.Services.AddSingleton(sp => new ServerAddress(sp.GetRequiredService<IServer>(), publicBase));
         builder.Services.AddBaton(b => (configureBaton is null ? b : Extend(b, configureBaton))
@@ -52,6 +53,7 @@ public static class BatonServerApp
             {
                 o.PublicBaseUrl = publicBase;
                 ConfigureTokenKeys(o, config);
+                if (cachedWorkflows is { } cached) o.MaxCachedWorkflows = cached;
             })
             .AddWorkflow<HttpCallWorkflow>()
             .AddService<IHttpCallService, HttpCallService>()
@@ -92,6 +94,12 @@ public static class BatonServerApp
             options.PreviousTokenSigningKeys.Add(TokenSigningKey.FromBase64(previous["Key"] ?? "", until));
         }
     }
+
+    /// <summary><c>Baton:MaxCachedWorkflows</c> as a count (checked against its range when the engine starts), or null when it is not set.</summary>
+    private static int? MaxCachedWorkflows(IConfiguration config) =>
+        config["Baton:MaxCachedWorkflows"] is not { Length: > 0 } text ? null
+        : int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) ? count
+        : throw new InvalidOperationException($"Baton:MaxCachedWorkflows '{text}' is not a whole number of workflow instances, e.g. 10000.");
 
     /// <summary><c>Baton:ApiKeyCacheDuration</c> as a TimeSpan (<c>hh:mm:ss[.fff]</c>), or null when it is not set.</summary>
     private static TimeSpan? ApiKeyCacheDuration(IConfiguration config) =>

@@ -50,6 +50,26 @@ public sealed class HandoffTests : IDisposable
         Assert.InRange(claims.TasksClaimed, 1, 2);
     }
 
+    [Theory]
+    [InlineData(10_000, false)]
+    [InlineData(0, true)]
+    public async Task MaxCachedWorkflows_ZeroKeepsNoInstance_LaterStepsReplayHistoryAndFinishTheSame(int cached, bool replays)
+    {
+        var counter = new StoreCounter();
+        await using var host = await TestHosts.StartAsync(more: b =>
+        {
+            UseCountingStore(b, counter);
+            b.AddWorkflow<TwoSumsWorkflow>().Configure(o => o.MaxCachedWorkflows = cached);
+        });
+
+        var started = await host.Client.StartWorkflowAsync<TwoSumsWorkflow>(10);
+
+        // The start is handed over with its event; each later step (one per finished task) finds its instance in the cache,
+        // or rebuilds it from the stored history when nothing is cached.
+        Assert.Equal(23, await host.Client.GetResultAsync<int>(started.WorkflowId, TimeSpan.FromSeconds(10)));
+        Assert.Equal(replays, counter.HistoryReads > 0);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private void UseCountingStore(BatonBuilder builder, StoreCounter claims) => UseCountingStore(builder, _directory, claims);

@@ -48,6 +48,17 @@ public sealed class HostingTests
         Assert.Contains("UseSqlite", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1_000_001)]
+    public void Options_MaxCachedWorkflowsOutOfRange_RejectedWhenBuilt(int count)
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            BatonEngine.Create(b => b.UseSqlite("Data Source=x.db").Configure(o => o.MaxCachedWorkflows = count)));
+
+        Assert.Contains("MaxCachedWorkflows must be between 0 and 1000000", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Options_OutOfRange_RejectedWhenBuilt()
     {

@@ -17,6 +17,13 @@ public sealed class BatonOptions
     /// <summary>Task handlers running at once on this node. Default 256 (handlers of delegated tasks are short and mostly I/O).</summary>
     public int MaxConcurrentHandlers { get; set; } = 256;
 
+    /// <summary>
+    /// Workflow instances kept in memory between steps on this node, so that a step does not replay the workflow's history.
+    /// Default 10,000. An instance holds its workflow's state (an awaiter per pending task, for one), so a node running a few
+    /// very wide workflows may want fewer; 0 keeps none and replays every step from history.
+    /// </summary>
+    public int MaxCachedWorkflows { get; set; } = 10_000;
+
     /// <summary>How long a claim on a workflow instance holds before another node may take it over. Default one minute.</summary>
     public TimeSpan WorkflowLease { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -50,6 +57,7 @@ public sealed class BatonOptions
         Require(WorkflowBatchSize is >= 1 and <= 10_000, nameof(WorkflowBatchSize), "must be between 1 and 10000");
         Require(ExecutorConcurrency is >= 1 and <= 64, nameof(ExecutorConcurrency), "must be between 1 and 64");
         Require(MaxConcurrentHandlers is >= 1 and <= 100_000, nameof(MaxConcurrentHandlers), "must be between 1 and 100000");
+        Require(MaxCachedWorkflows is >= 0 and <= 1_000_000, nameof(MaxCachedWorkflows), "must be between 0 and 1000000");
         Require(WorkflowLease >= TimeSpan.FromSeconds(1), nameof(WorkflowLease), "must be at least one second");
         Require(TaskLease >= TimeSpan.FromSeconds(3), nameof(TaskLease), "must be at least three seconds");
         Require(IdlePollInterval > TimeSpan.Zero, nameof(IdlePollInterval), "must be positive");
