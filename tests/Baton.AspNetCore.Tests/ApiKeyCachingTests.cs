@@ -108,16 +108,6 @@ public sealed class ApiKeyCachingTests(ServerFixture server) : IClassFixture<Ser
         Assert.Contains("Baton:ApiKeyCacheDuration 'soon' is not a duration", rejected.Message, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("lots")]
-    [InlineData("-1")]
-    public void Server_MaxCachedWorkflowsNotACount_FailsAtBuildWithClearMessage(string value)
-    {
-        var rejected = Assert.Throws<InvalidOperationException>(() => BatonServerApp.Build([$"--Baton:MaxCachedWorkflows={value}"]));
-
-        Assert.Contains($"Baton:MaxCachedWorkflows '{value}' is not a whole number", rejected.Message, StringComparison.Ordinal);
-    }
-
     /// <summary>An app with the REST API over a SQLite store that counts reads of the stored API keys.</summary>
     private sealed class CountingApp : IAsyncDisposable
     {
