@@ -1,4 +1,6 @@
 using Baton.Storage.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Baton.Engine.Hosting;
 
@@ -13,6 +15,6 @@ public static class SqliteBatonBuilderExtensions
         var options = new SqliteStoreOptions { ConnectionString = connectionString };
         configure?.Invoke(options);
         options.Validate();
-        return builder.UseStore(context => new SqliteStore(options, context.Signals, context.Time));
+        return builder.UseStore(context => new SqliteStore(options, context.Signals, context.Time, context.Services.GetService<ILogger<SqliteStore>>()));
     }
 }

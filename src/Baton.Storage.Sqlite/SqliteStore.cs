@@ -4,6 +4,8 @@ using Baton.Engine.Storage;
 using Baton.Storage.Relational;
 using Baton.Storage.Sqlite.Internal;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Baton.Storage.Sqlite;
 
@@ -23,6 +25,7 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
     private readonly SqliteStoreOptions _options;
     private readonly StoreSignals _signals;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly DbTarget _target;
     private FileLock? _lock;
     private SqliteConnection? _writeConnection;
@@ -43,7 +46,8 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
     /// <param name="options">Settings; validated now.</param>
     /// <param name="signals">Where commits announce available work.</param>
     /// <param name="time">Clock for bookkeeping times (migrations); the system clock when null.</param>
-    public SqliteStore(SqliteStoreOptions options, StoreSignals signals, TimeProvider? time = null)
+    /// <param name="logger">Where applied migrations and failed background checkpoints are reported; none when null.</param>
+    public SqliteStore(SqliteStoreOptions options, StoreSignals signals, TimeProvider? time = null, ILogger<SqliteStore>? logger = null)
         : base(SqliteDialect.Instance, SqliteClaims.Instance)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -52,6 +56,7 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
         _options = options;
         _signals = signals;
         _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<SqliteStore>.Instance;
         _target = DbTarget.From(options);
     }
 
@@ -94,6 +99,10 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
                 pragmas.ExecuteNonQuery();
             }
             AppliedMigrations = Migrator.Apply(_writeConnection, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            if (AppliedMigrations.Count > 0)
+            {
+                LogMigrationsApplied(string.Join(", ", AppliedMigrations), AppliedMigrations[^1]);
+            }
             if (!_target.IsMemory)
             {
                 ClearLeases(_writeConnection);
@@ -106,7 +115,7 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
             try
             {
                 checkpointer = BackgroundCheckpoints
-                    ? WalCheckpointer.Start(_target.ConnectionString, _options.Synchronous, writeSql, _options.CheckpointPages)
+                    ? WalCheckpointer.Start(_target.ConnectionString, _options.Synchronous, writeSql, _options.CheckpointPages, _logger)
                     : null;
             }
             catch
@@ -244,6 +253,9 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
             pool.Return(sql);
         }
     }
+
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "SQLite store schema migrated: applied versions {Versions}, now at version {Version}")]
+    private partial void LogMigrationsApplied(string versions, int version);
 
     Task<T> IStoreRunner.WriteAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken) => WriteAsync(body, cancellationToken);
 

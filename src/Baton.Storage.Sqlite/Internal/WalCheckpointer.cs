@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace Baton.Storage.Sqlite.Internal;
 
@@ -17,7 +18,8 @@ namespace Baton.Storage.Sqlite.Internal;
 /// The writer keeps SQLite's own automatic checkpoint at a multiple of the threshold (<see cref="WriterSafetyNet"/>), so the
 /// log stays bounded even when this thread falls behind or its checkpoints fail. A checkpoint syncs the log before copying
 /// and the database file after, as the writer's would (the connection runs at the store's <c>synchronous</c> level), so
-/// durability and crash recovery are those of SQLite's own checkpoints.
+/// durability and crash recovery are those of SQLite's own checkpoints. A failed checkpoint is logged once, with its cause,
+/// and again when checkpoints succeed again, rather than at every retry.
 /// </remarks>
 internal sealed partial class WalCheckpointer : IDisposable
 {
@@ -28,17 +30,22 @@ internal sealed partial class WalCheckpointer : IDisposable
     private readonly SqliteConnection _connection;
     private readonly NativeSql _writer;
     private readonly int _thresholdPages;
+    private readonly ILogger _logger;
+    private readonly Action<SqliteConnection> _checkpoint;
     private readonly Thread _thread;
     private long _pagesSinceRequest; // the writer's thread only
     private bool _requested;
     private bool _stopping;
     private long _checkpoints;
+    private int _failuresInARow; // the checkpointer's thread only
 
-    private WalCheckpointer(SqliteConnection connection, NativeSql writer, int thresholdPages)
+    private WalCheckpointer(SqliteConnection connection, NativeSql writer, int thresholdPages, ILogger logger, Action<SqliteConnection> checkpoint)
     {
         _connection = connection;
         _writer = writer;
         _thresholdPages = thresholdPages;
+        _logger = logger;
+        _checkpoint = checkpoint;
         _thread = new Thread(Run) { IsBackground = true, Name = "Baton SQLite checkpointer" };
         _thread.Start();
     }
@@ -50,7 +57,15 @@ internal sealed partial class WalCheckpointer : IDisposable
     /// Opens the checkpointer's own connection to the database of <paramref name="connectionString"/> and starts its thread;
     /// <paramref name="writer"/> is the writer's connection, whose written pages <see cref="AfterBatch"/> counts.
     /// </summary>
-    public static WalCheckpointer Start(string connectionString, SqliteSynchronous synchronous, NativeSql writer, int thresholdPages)
+    /// <param name="connectionString">The store's database.</param>
+    /// <param name="synchronous">The store's <c>synchronous</c> level, which the checkpoints' syncs follow.</param>
+    /// <param name="writer">The writer's connection.</param>
+    /// <param name="thresholdPages">Pages written between checkpoints.</param>
+    /// <param name="logger">Where failed checkpoints are reported.</param>
+    /// <param name="checkpoint">Runs one checkpoint on the given connection; tests put a failing one here.</param>
+    public static WalCheckpointer Start(
+        string connectionString, SqliteSynchronous synchronous, NativeSql writer, int thresholdPages, ILogger logger,
+        Action<SqliteConnection>? checkpoint = null)
     {
         var connection = new SqliteConnection(connectionString);
         try
@@ -59,7 +74,7 @@ internal sealed partial class WalCheckpointer : IDisposable
             using var pragma = connection.CreateCommand();
             pragma.CommandText = "PRAGMA synchronous = " + synchronous.ToString().ToUpperInvariant() + ";";
             pragma.ExecuteNonQuery();
-            return new WalCheckpointer(connection, writer, thresholdPages);
+            return new WalCheckpointer(connection, writer, thresholdPages, logger, checkpoint ?? CheckpointPassive);
         }
         catch
         {
@@ -109,19 +124,42 @@ internal sealed partial class WalCheckpointer : IDisposable
             }
             try
             {
-                using var checkpoint = _connection.CreateCommand();
-                checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-                checkpoint.ExecuteNonQuery();
+                _checkpoint(_connection);
                 Interlocked.Increment(ref _checkpoints);
+                if (_failuresInARow > 0)
+                {
+                    LogCheckpointsResumed(_failuresInARow);
+                    _failuresInARow = 0;
+                }
             }
-#pragma warning disable CA1031 // Ignored, as SQLite ignores a failed automatic checkpoint.
-            catch (Exception)
+#pragma warning disable CA1031 // Any failure: the thread must live on, as SQLite lives on after a failed automatic checkpoint.
+            catch (Exception e)
 #pragma warning restore CA1031
             {
-                // The next request tries again, and the writer's own checkpoint bounds the log meanwhile.
+                // The next request tries again, and the writer's own checkpoint bounds the log meanwhile. Reported once per
+                // run of failures: a failing disk would otherwise log at every request.
+                if (_failuresInARow++ == 0)
+                {
+                    LogCheckpointFailed(e, WriterThreshold(_thresholdPages));
+                }
             }
         }
     }
+
+    private static void CheckpointPassive(SqliteConnection connection)
+    {
+        using var checkpoint = connection.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+        checkpoint.ExecuteNonQuery();
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning,
+        Message = "A background checkpoint of the SQLite write-ahead log failed; it is retried at the next threshold, and the writer copies the log back itself once it reaches {WriterPages} pages")]
+    private partial void LogCheckpointFailed(Exception exception, int writerPages);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information,
+        Message = "Background checkpoints of the SQLite write-ahead log succeed again, after {Failures} failed in a row")]
+    private partial void LogCheckpointsResumed(int failures);
 
     /// <summary>
     /// Lowers this thread's scheduling priority by 10 <c>nice</c> steps (Linux), as databases do for their background
