@@ -72,6 +72,25 @@ public sealed class NativeSqlTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => _sql.First("SELECT note FROM t WHERE id = 7", r => r.GetString(0)));
     }
 
+    [Theory]
+    [InlineData(0, "")]
+    [InlineData(1, "a")]
+    [InlineData(170, "é")] // the longest text encoded on the stack, in two-byte characters
+    [InlineData(171, "✓")] // the shortest one encoded in a rented buffer, in three-byte characters
+    [InlineData(100_000, "😀")] // surrogate pairs, four bytes each
+    public void Text_EmptyShortLongAndNonAscii_StoredAsTextAndReadBackIntact(int repeat, string unit)
+    {
+        var text = string.Concat(Enumerable.Repeat(unit, repeat));
+
+        _sql.Exec("INSERT INTO t (id, name) VALUES (1, @name)", ("@name", text));
+
+        // Not NULL (an empty span must still bind an empty text), stored as UTF-8 of the expected length, and equal to itself.
+        Assert.Equal("text", _sql.Scalar("SELECT typeof(name) FROM t WHERE id = 1"));
+        Assert.Equal((long)System.Text.Encoding.UTF8.GetByteCount(text), _sql.Scalar("SELECT length(CAST(name AS BLOB)) FROM t WHERE id = 1"));
+        Assert.Equal(text, _sql.First("SELECT name FROM t WHERE id = 1", r => r.GetString(0)));
+        Assert.Equal(1L, _sql.Long("SELECT id FROM t WHERE name = @name", ("@name", text)));
+    }
+
     [Fact]
     public void Reader_TheRestOfDbDataReader_ConvertsAsMicrosoftDataSqliteDoes()
     {

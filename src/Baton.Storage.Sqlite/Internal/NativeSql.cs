@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Data.Common;
+using System.Text;
 using Baton.Storage.Relational;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -212,7 +214,7 @@ internal sealed class NativeSql : Sql
         var rc = value switch
         {
             null or DBNull => raw.sqlite3_bind_null(handle, index),
-            string text => raw.sqlite3_bind_text16(handle, index, text.AsSpan()),
+            string text => BindText(handle, index, text),
             long number => raw.sqlite3_bind_int64(handle, index, number),
             int number => raw.sqlite3_bind_int64(handle, index, number),
             bool flag => raw.sqlite3_bind_int64(handle, index, flag ? 1 : 0),
@@ -226,6 +228,31 @@ internal sealed class NativeSql : Sql
         if (rc != raw.SQLITE_OK)
         {
             throw new InvalidOperationException($"SQLite could not bind parameter {index} (code {rc}).");
+        }
+    }
+
+    /// <summary>
+    /// Binds <paramref name="text"/> as UTF-8, the database's encoding. Bound as UTF-16, SQLite would copy it as such and then
+    /// convert it in an allocation of its own when storing or comparing it: about 1.3% of a busy node's CPU (<c>perf</c>,
+    /// <c>sqlite3VdbeMemTranslate</c> and its <c>malloc</c>) where encoding it here is one vectorized pass.
+    /// </summary>
+    private static int BindText(sqlite3_stmt handle, int index, string text)
+    {
+        const int StackBytes = 512;
+        if (text.Length <= StackBytes / 3)
+        {
+            Span<byte> buffer = stackalloc byte[StackBytes];
+            return raw.sqlite3_bind_text(handle, index, buffer[..Encoding.UTF8.GetBytes(text, buffer)]);
+        }
+        var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
+        {
+            // SQLite copies the bytes before returning (SQLITE_TRANSIENT), so the buffer can go back at once.
+            return raw.sqlite3_bind_text(handle, index, rented.AsSpan(0, Encoding.UTF8.GetBytes(text, rented)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 
