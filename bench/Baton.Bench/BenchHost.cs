@@ -1,5 +1,6 @@
 using Baton.Engine;
 using Baton.Engine.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Baton.Bench;
@@ -34,10 +35,20 @@ internal sealed class BenchHost : IAsyncDisposable
             BenchStore.Use(b, kind, target, pgWriters);
             Register(b, external);
             if (configure is not null) b.Configure(configure);
+            b.Configure(o => EngineSettings.Bind(o));
         });
         await engine.StartAsync();
         return new BenchHost(engine, external);
     }
+
+    /// <summary>
+    /// Engine settings in the environment under the server's names (<c>Baton__MaxCachedWorkflows</c>) or any other option of
+    /// <see cref="BatonOptions"/> (<c>Baton__ExecutorConcurrency=4</c>, <c>Baton__WorkflowBatchSize=256</c>) reach the
+    /// in-process engines, so that one build can be compared with itself under other settings. The server composition of the
+    /// http and server-process scenarios reads only the server's own settings.
+    /// </summary>
+    private static IConfigurationSection EngineSettings { get; } =
+        new ConfigurationBuilder().AddEnvironmentVariables().Build().GetSection("Baton");
 
     /// <summary>The bench workflows and the delegated service, whose handler hands each task to <paramref name="external"/>.</summary>
     public static BatonBuilder Register(BatonBuilder builder, ExternalSystem external)
