@@ -1,4 +1,6 @@
 using Baton.Storage.PostgreSql;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Baton.Engine.Hosting;
 
@@ -17,6 +19,6 @@ public static class PostgreSqlBatonBuilderExtensions
         var options = new PostgreSqlStoreOptions { ConnectionString = connectionString };
         configure?.Invoke(options);
         options.Validate();
-        return builder.UseStore(context => new PostgreSqlStore(options, context.Signals, context.Time));
+        return builder.UseStore(context => new PostgreSqlStore(options, context.Signals, context.Time, context.Services.GetService<ILogger<PostgreSqlStore>>()));
     }
 }

@@ -2,6 +2,8 @@ using System.Data.Common;
 using Baton.Engine.Storage;
 using Baton.Storage.PostgreSql.Internal;
 using Baton.Storage.Relational;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Baton.Storage.PostgreSql;
@@ -16,6 +18,7 @@ public sealed partial class PostgreSqlStore : RelationalBatonStore, IStoreRunner
     private readonly PostgreSqlStoreOptions _options;
     private readonly StoreSignals _signals;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
     private NpgsqlDataSource? _dataSource;
     private NpgsqlDataSource? _listenSource;
@@ -27,7 +30,8 @@ public sealed partial class PostgreSqlStore : RelationalBatonStore, IStoreRunner
     /// <param name="options">Settings; validated now.</param>
     /// <param name="signals">Where commits (of this node and, through notifications, of others) announce available work.</param>
     /// <param name="time">Clock for bookkeeping times (migrations); the system clock when null.</param>
-    public PostgreSqlStore(PostgreSqlStoreOptions options, StoreSignals signals, TimeProvider? time = null)
+    /// <param name="logger">Where applied migrations and a broken notification listener are reported; none when null.</param>
+    public PostgreSqlStore(PostgreSqlStoreOptions options, StoreSignals signals, TimeProvider? time = null, ILogger<PostgreSqlStore>? logger = null)
         : base(PostgreSqlDialect.Instance, PostgreSqlClaims.Instance)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -36,6 +40,7 @@ public sealed partial class PostgreSqlStore : RelationalBatonStore, IStoreRunner
         _options = options;
         _signals = signals;
         _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<PostgreSqlStore>.Instance;
     }
 
     /// <summary>Schema versions applied by the last <see cref="InitializeAsync"/> (empty when the schema was current).</summary>
@@ -74,7 +79,11 @@ public sealed partial class PostgreSqlStore : RelationalBatonStore, IStoreRunner
             listen.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
             _listenSource = listen.Build();
             AppliedMigrations = await Migrator.ApplyAsync(_dataSource, _time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
-            _listener = new Listener(_listenSource, _signals, _options.NotificationChannel, _instanceId);
+            if (AppliedMigrations.Count > 0)
+            {
+                LogMigrationsApplied(string.Join(", ", AppliedMigrations), AppliedMigrations[^1]);
+            }
+            _listener = new Listener(_listenSource, _signals, _options.NotificationChannel, _instanceId, _logger);
             await _listener.StartAsync(cancellationToken).ConfigureAwait(false);
             _writer = new WriteLoop(_dataSource, _signals, _options.MaxBatchSize, _options.WriterConnections, _options.NotificationChannel, _instanceId);
         }
@@ -133,6 +142,9 @@ public sealed partial class PostgreSqlStore : RelationalBatonStore, IStoreRunner
         }
         return writer.EnqueueAsync(body, cancellationToken);
     }
+
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "PostgreSQL store schema migrated: applied versions {Versions}, now at version {Version}")]
+    private partial void LogMigrationsApplied(string versions, int version);
 
     Task<T> IStoreRunner.WriteAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken) => WriteAsync(body, cancellationToken);
 

@@ -1,4 +1,9 @@
+using Baton.Engine;
+using Baton.Engine.Hosting;
 using Baton.Engine.Storage;
+using Baton.Shared;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Xunit;
 
@@ -273,6 +278,46 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
         Assert.Equal(taskIds, all.Select(t => t.TaskId).Order(StringComparer.Ordinal));
         Assert.All(all, t => Assert.Equal(1, t.Attempt));
         Assert.Equal(300, await CountAsync(cs, "SELECT COUNT(*) FROM task_audit WHERE kind = 'Started'"));
+    }
+
+    [Fact]
+    public async Task Logging_ThroughUsePostgreSql_MigrationsThenABrokenListenerAndItsReconnectionReported()
+    {
+        var cs = await server.CreateDatabaseAsync(empty: true);
+        var logger = new RecordingLogger();
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddProvider(logger.ProviderFor(typeof(PostgreSqlStore).FullName!)));
+        services.AddBaton(baton => baton.UsePostgreSql(cs));
+        await using var provider = services.BuildServiceProvider();
+        var engine = provider.GetRequiredService<BatonEngine>();
+        await engine.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            var migrated = await logger.WaitForAsync(2100, TimeSpan.FromSeconds(10));
+            Assert.Equal(LogLevel.Information, migrated.Level);
+            Assert.Matches("applied versions 1, 2, 3(, [0-9]+)*, now at version [0-9]+", migrated.Message);
+
+            // Only the listener's connection is cut: it is the one whose last statement was its LISTEN.
+            await using (var admin = new NpgsqlConnection(server.AdminConnectionString))
+            {
+                await admin.OpenAsync();
+                await using var kill = new NpgsqlCommand(
+                    "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = @db AND query LIKE 'LISTEN %'", admin);
+                kill.Parameters.AddWithValue("db", new NpgsqlConnectionStringBuilder(cs).Database!);
+                Assert.Equal(1L, await kill.ExecuteScalarAsync());
+            }
+
+            var broken = await logger.WaitForAsync(2101, TimeSpan.FromSeconds(20));
+            Assert.Equal(LogLevel.Warning, broken.Level);
+            Assert.NotNull(broken.Exception);
+            var back = await logger.WaitForAsync(2102, TimeSpan.FromSeconds(20));
+            Assert.Equal(LogLevel.Information, back.Level);
+            Assert.Single(logger.Records, r => r.EventId == 2101);
+        }
+        finally
+        {
+            await engine.StopAsync(TestContext.Current.CancellationToken);
+        }
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using Baton.Engine.Hosting;
+using Baton.Shared;
 using Baton.Storage.Sqlite.Internal;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -74,7 +74,7 @@ public sealed class WalCheckpointerTests : IDisposable
     {
         var logger = new RecordingLogger();
         var services = new ServiceCollection();
-        services.AddLogging(logging => logging.AddProvider(new RecordingLoggerProvider(logger, typeof(SqliteStore).FullName!)));
+        services.AddLogging(logging => logging.AddProvider(logger.ProviderFor(typeof(SqliteStore).FullName!)));
         services.AddBaton(baton => baton.UseSqlite($"Data Source={_db.FilePath}"));
         await using var provider = services.BuildServiceProvider();
 
@@ -85,30 +85,5 @@ public sealed class WalCheckpointerTests : IDisposable
         var record = Assert.Single(logger.Records);
         Assert.Equal((LogLevel.Information, 2000), (record.Level, record.EventId));
         Assert.Matches("applied versions 1, 2, 3(, [0-9]+)*, now at version [0-9]+", record.Message);
-    }
-
-    private sealed record LogRecord(LogLevel Level, int EventId, string Message, Exception? Exception);
-
-    private sealed class RecordingLogger : ILogger
-    {
-        public ConcurrentQueue<LogRecord> Records { get; } = new();
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Records.Enqueue(new LogRecord(logLevel, eventId.Id, formatter(state, exception), exception));
-    }
-
-    /// <summary>Hands <paramref name="logger"/> out for one category only, so that the engine's own lines stay out.</summary>
-    private sealed class RecordingLoggerProvider(RecordingLogger logger, string category) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) =>
-            categoryName == category ? logger : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-
-        public void Dispose()
-        {
-        }
     }
 }

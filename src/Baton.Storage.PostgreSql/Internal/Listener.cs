@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Baton.Engine.Storage;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Baton.Storage.PostgreSql.Internal;
@@ -6,23 +8,26 @@ namespace Baton.Storage.PostgreSql.Internal;
 /// <summary>
 /// Holds one unpooled connection that <c>LISTEN</c>s on the store's channel and raises the local <see cref="StoreSignals"/> for
 /// notifications sent by other store instances. When the connection breaks it reconnects with backoff and then raises every
-/// signal (notifications sent meanwhile are lost; the engine's slow poll covers them too).
+/// signal (notifications sent meanwhile are lost; the engine's slow poll covers them too). The break is logged once, with its
+/// cause, and the reconnection once: meanwhile this node hears of other nodes' work only by polling, which operators should know.
 /// </summary>
-internal sealed class Listener : IAsyncDisposable
+internal sealed partial class Listener : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly StoreSignals _signals;
     private readonly string _channel;
     private readonly string _senderId;
+    private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
-    public Listener(NpgsqlDataSource dataSource, StoreSignals signals, string channel, string senderId)
+    public Listener(NpgsqlDataSource dataSource, StoreSignals signals, string channel, string senderId, ILogger logger)
     {
         _dataSource = dataSource;
         _signals = signals;
         _channel = channel;
         _senderId = senderId;
+        _logger = logger;
     }
 
     /// <summary>Connects and listens; throws when the first connection fails.</summary>
@@ -65,17 +70,20 @@ internal sealed class Listener : IAsyncDisposable
                 break;
             }
 #pragma warning disable CA1031 // A broken listener reconnects; signals are hints and the engine polls slowly anyway.
-            catch (Exception)
+            catch (Exception e)
 #pragma warning restore CA1031
             {
+                LogListenerBroken(e, _channel);
             }
             await connection.DisposeAsync().ConfigureAwait(false);
-            while (!_stop.IsCancellationRequested)
+            var broken = Stopwatch.StartNew();
+            for (var attempts = 1; !_stop.IsCancellationRequested; attempts++)
             {
                 try
                 {
                     await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
                     connection = await ConnectAsync(_stop.Token).ConfigureAwait(false);
+                    LogListening(_channel, attempts, broken.Elapsed.TotalSeconds);
                     _signals.NotifyWorkflowsReady();
                     _signals.NotifyTasksReady();
                     _signals.NotifyTimersChanged();
@@ -107,6 +115,14 @@ internal sealed class Listener : IAsyncDisposable
             parsed.Effects.Raise(_signals);
         }
     }
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning,
+        Message = "The PostgreSQL connection listening for other nodes' notifications on channel {Channel} broke; reconnecting with backoff (meanwhile this node finds their work by polling)")]
+    private partial void LogListenerBroken(Exception exception, string channel);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Information,
+        Message = "Listening on channel {Channel} again, after {Attempts} connection attempts over {Seconds:0.0} s")]
+    private partial void LogListening(string channel, int attempts, double seconds);
 
     internal static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
