@@ -43,7 +43,7 @@ public sealed class WalCheckpointerTests : IDisposable
         using var checkpointer = WalCheckpointer.Start($"Data Source={_db.FilePath}", SqliteSynchronous.Full, writer, 1, logger, Checkpoint);
         // Act as the writer: commit, count the pages, and let each request be tried before the next.
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        for (var i = 0; checkpointer.Checkpoints == 0; i++)
+        while (checkpointer.Checkpoints == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, $"{Volatile.Read(ref attempts)} attempts, {checkpointer.Checkpoints} checkpoints");
             var before = Volatile.Read(ref attempts);
