@@ -233,8 +233,9 @@ internal sealed class NativeSql : Sql
 
     /// <summary>
     /// Binds <paramref name="text"/> as UTF-8, the database's encoding. Bound as UTF-16, SQLite would copy it as such and then
-    /// convert it in an allocation of its own when storing or comparing it: about 1.3% of a busy node's CPU (<c>perf</c>,
-    /// <c>sqlite3VdbeMemTranslate</c> and its <c>malloc</c>) where encoding it here is one vectorized pass.
+    /// convert it in an allocation of its own when storing or comparing it: about 3% of a busy node's CPU samples (<c>perf</c>,
+    /// <c>sqlite3VdbeMemTranslate</c> and SQLite's <c>malloc</c>/<c>free</c>), about 1.3% with the encoding done here
+    /// (<c>bench/RESULTS.md</c>, push 9).
     /// </summary>
     private static int BindText(sqlite3_stmt handle, int index, string text)
     {
