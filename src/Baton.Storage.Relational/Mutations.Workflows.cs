@@ -125,8 +125,8 @@ internal static partial class Mutations
         {
             ctx.Sql.Exec("UPDATE workflows SET pending = {false}, pending_since = NULL, lease_owner = NULL, lease_until = NULL WHERE id = @id", ("@id", workflowId));
         }
+        // Its timers are only deleted: nothing becomes due earlier, so the timer loop is not woken.
         ctx.Effects.WorkflowFinished(workflowId);
-        ctx.Effects.TimersChanged = true;
     }
 
     /// <summary>Cancels a running workflow and, recursively, its running children; only the root tells its parent.</summary>

@@ -96,6 +96,8 @@ public sealed class HandoffTests : IDisposable
         private int _tasks;
         private int _workflows;
         private int _historyReads;
+        private int _timerFirings;
+        private int _timerReads;
 
         public int TasksClaimed => Volatile.Read(ref _tasks);
 
@@ -103,11 +105,21 @@ public sealed class HandoffTests : IDisposable
 
         public int HistoryReads => Volatile.Read(ref _historyReads);
 
+        /// <summary>Calls of <see cref="ITimerStore.FireDueTimersAsync"/>, each a write transaction.</summary>
+        public int TimerFirings => Volatile.Read(ref _timerFirings);
+
+        /// <summary>Calls of <see cref="ITimerStore.GetNextTimerDueAsync"/>: one per wake-up of the timer loop.</summary>
+        public int TimerReads => Volatile.Read(ref _timerReads);
+
         public void Tasks(int count) => Interlocked.Add(ref _tasks, count);
 
         public void Workflows(int count) => Interlocked.Add(ref _workflows, count);
 
         public void HistoryRead() => Interlocked.Increment(ref _historyReads);
+
+        public void TimerFiring() => Interlocked.Increment(ref _timerFirings);
+
+        public void TimerRead() => Interlocked.Increment(ref _timerReads);
 
         /// <summary>Every step passed to <see cref="IWorkflowQueue.CommitStepsAsync"/>, in order.</summary>
         public List<WorkflowStep> Steps { get; } = [];
@@ -118,7 +130,7 @@ public sealed class HandoffTests : IDisposable
         }
     }
 
-    /// <summary>The real store, counting what its claims hand out and its history reads.</summary>
+    /// <summary>The real store, counting what its claims hand out, its history reads and the timer loop's calls.</summary>
     public class CountingStore : DispatchProxy
     {
         private IBatonStore _inner = null!;
@@ -144,6 +156,8 @@ public sealed class HandoffTests : IDisposable
                 throw inner;
             }
             if (targetMethod.Name == nameof(IBatonStore.GetHistoryAsync)) _counter.HistoryRead();
+            if (targetMethod.Name == nameof(IBatonStore.FireDueTimersAsync)) _counter.TimerFiring();
+            if (targetMethod.Name == nameof(IBatonStore.GetNextTimerDueAsync)) _counter.TimerRead();
             if (targetMethod.Name == nameof(IBatonStore.CommitStepsAsync)) _counter.Committing((IReadOnlyList<WorkflowStep>)args![0]!);
             return result switch
             {

@@ -15,6 +15,15 @@ internal sealed partial class TimerLoop(IBatonStore store, StoreSignals signals,
             try
             {
                 var now = time.GetUtcNow();
+                // Firing takes the store's writer (a transaction, a sync); most wake-ups are for timers due later, which a
+                // read answers.
+                var next = await store.GetNextTimerDueAsync(stoppingToken).ConfigureAwait(false);
+                if (next is null || next > now)
+                {
+                    failures = 0;
+                    await LoopWait.WaitAsync(signals.Timers, next, time, options.IdlePollInterval, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
                 var result = await store.FireDueTimersAsync(now, options.TimerBatchSize, stoppingToken).ConfigureAwait(false);
                 failures = 0;
                 if (result.Fired > 0) LogFired(result.Fired);
