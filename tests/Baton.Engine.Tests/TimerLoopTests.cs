@@ -44,8 +44,9 @@ public sealed class TimerLoopTests : IDisposable
             Assert.Equal(i + 1, await host.Client.GetResultAsync<int>(started.WorkflowId, TimeSpan.FromSeconds(10)));
         }
 
-        // A finishing workflow only deletes timers: nothing can become due earlier, so nothing wakes the loop.
-        Assert.Equal(readsBefore, counter.TimerReads);
+        // A finishing workflow only deletes timers: nothing can become due earlier, so nothing wakes the loop (at most the
+        // start-up wake-up, on a slow machine, lands after the first workflow; before, each of the ten finishes woke it).
+        Assert.InRange(counter.TimerReads - readsBefore, 0, 1);
     }
 
     [Fact]
@@ -64,7 +65,7 @@ public sealed class TimerLoopTests : IDisposable
         await host.AdvanceAsync(TimeSpan.FromDays(1));
 
         Assert.Equal("timeout", await host.Client.GetResultAsync<string>(started.WorkflowId, TimeSpan.FromSeconds(10)));
-        Assert.InRange(counter.TimerFirings, 1, 3);
+        Assert.Equal(1, counter.TimerFirings);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
