@@ -53,14 +53,20 @@ internal static class Drt
             // Warm-up batch (not measured): JIT, caches, pages, connections.
             await RunBatchAsync(client, n, warmup, options.C, issued, null);
             var latencies = new List<double>(n);
+            // CPU per workflow is steadier than throughput on a shared machine: it compares builds where wall time cannot.
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var writerBefore = Measure.ThreadsCpu(Measure.IsWriterThread);
             var started = Stopwatch.GetTimestamp();
             await RunBatchAsync(client, 0, n, options.C, issued, latencies);
             var elapsed = Stopwatch.GetElapsedTime(started);
+            var cpuPerWorkflow = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / n;
+            var writerPerWorkflow = (Measure.ThreadsCpu(Measure.IsWriterThread) - writerBefore)?.TotalMicroseconds / n;
             await stop.CancelAsync();
             await completer;
             var throughput = n / elapsed.TotalSeconds;
             return $"DRT baton-{options.Store}-{options.Completion} N={n} C={options.C} throughput={throughput:0}/s " +
-                $"p50={Measure.F(Measure.Percentile(latencies, 50))}ms p99={Measure.F(Measure.Percentile(latencies, 99))}ms rss={Measure.PeakRssMb()}mb" +
+                $"p50={Measure.F(Measure.Percentile(latencies, 50))}ms p99={Measure.F(Measure.Percentile(latencies, 99))}ms rss={Measure.PeakRssMb()}mb " +
+                $"cpu_per_wf={cpuPerWorkflow:0}us" + (writerPerWorkflow is { } w ? $" writer_cpu_per_wf={w:0}us" : "") +
                 (CompletionErrors > 0 ? $" completion_errors={CompletionErrors}" : "");
         }
         finally
