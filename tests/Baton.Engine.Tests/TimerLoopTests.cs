@@ -1,7 +1,7 @@
 namespace Baton.Engine.Tests;
 
 /// <summary>
-/// The timer loop takes the store's writer only when a timer is due: firing is a write transaction (and a sync), which a busy
+/// The timer loop takes the store's writer only when a timer is due: firing is a transaction on the writer, which a busy
 /// node paid for every finishing workflow when each finish woke the loop.
 /// </summary>
 public sealed class TimerLoopTests : IDisposable

@@ -15,8 +15,8 @@ internal sealed partial class TimerLoop(IBatonStore store, StoreSignals signals,
             try
             {
                 var now = time.GetUtcNow();
-                // Firing takes the store's writer (a transaction, a sync); most wake-ups are for timers due later, which a
-                // read answers.
+                // Firing is a transaction on the store's writer, queued behind its other work; most wake-ups are for timers
+                // due later, which a read answers.
                 var next = await store.GetNextTimerDueAsync(stoppingToken).ConfigureAwait(false);
                 if (next is null || next > now)
                 {
