@@ -54,12 +54,12 @@ internal static class Drt
             await RunBatchAsync(client, n, warmup, options.C, issued, null);
             var latencies = new List<double>(n);
             // CPU per workflow is steadier than throughput on a shared machine: it compares builds where wall time cannot.
-            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var cpuBefore = Environment.CpuUsage.TotalTime;
             var writerBefore = Measure.ThreadsCpu(Measure.IsWriterThread);
             var started = Stopwatch.GetTimestamp();
             await RunBatchAsync(client, 0, n, options.C, issued, latencies);
             var elapsed = Stopwatch.GetElapsedTime(started);
-            var cpuPerWorkflow = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / n;
+            var cpuPerWorkflow = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMicroseconds / n;
             var writerPerWorkflow = (Measure.ThreadsCpu(Measure.IsWriterThread) - writerBefore)?.TotalMicroseconds / n;
             await stop.CancelAsync();
             await completer;
