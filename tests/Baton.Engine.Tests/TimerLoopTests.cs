@@ -1,3 +1,8 @@
+using System.Reflection;
+using Baton.Engine.Hosting;
+using Baton.Engine.Storage;
+using Baton.Storage.Sqlite;
+
 namespace Baton.Engine.Tests;
 
 /// <summary>
@@ -68,5 +73,56 @@ public sealed class TimerLoopTests : IDisposable
         Assert.Equal(1, counter.TimerFirings);
     }
 
+    [Fact]
+    public async Task TimersDueButHeldByAnotherNode_TheLoopLooksAgainShortlyInsteadOfSpinning()
+    {
+        var firings = 0;
+        var options = new SqliteStoreOptions { ConnectionString = $"Data Source={Path.Combine(_directory, "baton.db")}" };
+        await using var host = await TestHosts.StartAsync(more: b => b.UseStore(context =>
+            HeldTimersStore.Wrap(new SqliteStore(options, context.Signals, context.Time), () => Interlocked.Increment(ref firings))));
+
+        // The store says a timer is due and fires none, as PostgreSQL does while another node's firing holds the rows.
+        await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+
+        // One look every 50 ms (about ten); without the pause, thousands.
+        Assert.InRange(Volatile.Read(ref firings), 1, 40);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>The real store, except that a timer is always due and none can be fired.</summary>
+    public class HeldTimersStore : DispatchProxy
+    {
+        private IBatonStore _inner = null!;
+        private Action _fired = null!;
+
+        public static IBatonStore Wrap(IBatonStore inner, Action fired)
+        {
+            var proxy = Create<IBatonStore, HeldTimersStore>();
+            var self = (HeldTimersStore)(object)proxy;
+            (self._inner, self._fired) = (inner, fired);
+            return proxy;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            switch (targetMethod!.Name)
+            {
+                case nameof(IBatonStore.GetNextTimerDueAsync):
+                    return Task.FromResult<DateTimeOffset?>(DateTimeOffset.UnixEpoch);
+                case nameof(IBatonStore.FireDueTimersAsync):
+                    _fired();
+                    return Task.FromResult(new TimerFireResult(0, DateTimeOffset.UnixEpoch));
+                default:
+                    try
+                    {
+                        return targetMethod.Invoke(_inner, args);
+                    }
+                    catch (TargetInvocationException e) when (e.InnerException is { } inner)
+                    {
+                        throw inner;
+                    }
+            }
+        }
+    }
 }

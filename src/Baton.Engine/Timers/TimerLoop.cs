@@ -7,6 +7,9 @@ namespace Baton.Engine.Timers;
 /// <summary>Fires durable timers when they are due on the engine clock: workflow timers, delegation deadlines, heartbeats.</summary>
 internal sealed partial class TimerLoop(IBatonStore store, StoreSignals signals, BatonOptions options, TimeProvider time, ILogger logger)
 {
+    /// <summary>How soon the loop looks again at timers that are due but being fired by another node.</summary>
+    internal static readonly TimeSpan HeldByAnotherNodeRetry = TimeSpan.FromMilliseconds(50);
+
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
@@ -28,6 +31,13 @@ internal sealed partial class TimerLoop(IBatonStore store, StoreSignals signals,
                 failures = 0;
                 if (result.Fired > 0) LogFired(result.Fired);
                 if (result.Fired >= options.TimerBatchSize) continue;
+                if (result.Fired == 0 && result.NextDueAt <= now)
+                {
+                    // Due, yet none fired: another node's firing holds them (PostgreSQL skips locked rows). Look again shortly,
+                    // in real time, rather than going round until its transaction commits.
+                    await LoopWait.WaitAsync(signals.Timers, null, time, HeldByAnotherNodeRetry, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
                 await LoopWait.WaitAsync(signals.Timers, result.NextDueAt, time, options.IdlePollInterval, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
