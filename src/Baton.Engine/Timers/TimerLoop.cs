@@ -7,7 +7,7 @@ namespace Baton.Engine.Timers;
 /// <summary>Fires durable timers when they are due on the engine clock: workflow timers, delegation deadlines, heartbeats.</summary>
 internal sealed partial class TimerLoop(IBatonStore store, StoreSignals signals, BatonOptions options, TimeProvider time, ILogger logger)
 {
-    /// <summary>How soon the loop looks again at timers that are due but being fired by another node.</summary>
+    /// <summary>How soon the loop looks again at due timers that another transaction holds (another node firing them).</summary>
     internal static readonly TimeSpan HeldByAnotherNodeRetry = TimeSpan.FromMilliseconds(50);
 
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -33,8 +33,8 @@ internal sealed partial class TimerLoop(IBatonStore store, StoreSignals signals,
                 if (result.Fired >= options.TimerBatchSize) continue;
                 if (result.Fired == 0 && result.NextDueAt <= now)
                 {
-                    // Due, yet none fired: another node's firing holds them (PostgreSQL skips locked rows). Look again shortly,
-                    // in real time, rather than going round until its transaction commits.
+                    // Due, yet none fired: another transaction holds them (PostgreSQL skips locked rows: another node's firing,
+                    // or a change to the task under way). Look again shortly, in real time, rather than going round until it commits.
                     await LoopWait.WaitAsync(signals.Timers, null, time, HeldByAnotherNodeRetry, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
