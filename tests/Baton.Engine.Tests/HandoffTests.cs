@@ -77,9 +77,12 @@ public sealed class HandoffTests : IDisposable
     /// <summary>A SQLite store in <paramref name="directory"/>, wrapped in a <see cref="CountingStore"/>.</summary>
     internal static void UseCountingStore(BatonBuilder builder, string directory, StoreCounter claims)
     {
-        var options = new SqliteStoreOptions { ConnectionString = $"Data Source={Path.Combine(directory, "baton.db")}" };
-        builder.UseStore(context => CountingStore.Wrap(new SqliteStore(options, context.Signals, context.Time), claims));
+        builder.UseStore(context => CountingStore.Wrap(SqliteStoreIn(directory, context), claims));
     }
+
+    /// <summary>A real SQLite store on a file in <paramref name="directory"/>, for a test to wrap.</summary>
+    internal static SqliteStore SqliteStoreIn(string directory, StoreContext context) =>
+        new(new SqliteStoreOptions { ConnectionString = $"Data Source={Path.Combine(directory, "baton.db")}" }, context.Signals, context.Time);
 
     public sealed class TwoSumsWorkflow : Workflow<int, int>
     {
@@ -144,17 +147,23 @@ public sealed class HandoffTests : IDisposable
             return proxy;
         }
 
-        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        /// <summary>Calls <paramref name="method"/> on the real store, throwing what it throws rather than a wrapper.</summary>
+        internal static object? Forward(IBatonStore inner, MethodInfo method, object?[]? args)
         {
-            object? result;
             try
             {
-                result = targetMethod!.Invoke(_inner, args);
+                return method.Invoke(inner, args);
             }
-            catch (TargetInvocationException e) when (e.InnerException is { } inner)
+            catch (TargetInvocationException e) when (e.InnerException is { } thrown)
             {
-                throw inner;
+                throw thrown;
             }
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            var result = Forward(_inner, targetMethod, args);
             if (targetMethod.Name == nameof(IBatonStore.GetHistoryAsync)) _counter.HistoryRead();
             if (targetMethod.Name == nameof(IBatonStore.FireDueTimersAsync)) _counter.TimerFiring();
             if (targetMethod.Name == nameof(IBatonStore.GetNextTimerDueAsync)) _counter.TimerRead();
