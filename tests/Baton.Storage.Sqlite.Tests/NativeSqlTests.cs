@@ -92,6 +92,20 @@ public sealed class NativeSqlTests : IDisposable
     }
 
     [Fact]
+    public void Blob_EmptyAndNot_StoredAsBlobsAndReadBackIntact()
+    {
+        _sql.Exec("CREATE TABLE b (id INTEGER, v BLOB)");
+        _sql.Exec("INSERT INTO b VALUES (1, @v)", ("@v", Array.Empty<byte>()));
+        _sql.Exec("INSERT INTO b VALUES (2, @v)", ("@v", new byte[] { 0, 1, 255 }));
+
+        // An empty array is an empty blob, not NULL, as Microsoft.Data.Sqlite binds it.
+        Assert.Equal("blob", _sql.Scalar("SELECT typeof(v) FROM b WHERE id = 1"));
+        Assert.Equal(Array.Empty<byte>(), _sql.Scalar("SELECT v FROM b WHERE id = 1"));
+        Assert.Equal(new byte[] { 0, 1, 255 }, _sql.Scalar("SELECT v FROM b WHERE id = 2"));
+        Assert.Equal(2L, _sql.Long("SELECT id FROM b WHERE v = @v", ("@v", new byte[] { 0, 1, 255 })));
+    }
+
+    [Fact]
     public void Reader_TheRestOfDbDataReader_ConvertsAsMicrosoftDataSqliteDoes()
     {
         var guid = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e");

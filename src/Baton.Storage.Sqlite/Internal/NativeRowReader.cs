@@ -14,14 +14,14 @@ namespace Baton.Storage.Sqlite.Internal;
 internal sealed class NativeRowReader : DbDataReader
 {
     private sqlite3? _db;
-    private sqlite3_stmt? _statement;
+    private nint _statement;
     private bool _stepped;
     private bool _pending;
     private bool _onRow;
     private bool _done;
     private bool _anyRow;
 
-    public void Attach(sqlite3 db, sqlite3_stmt statement)
+    public void Attach(sqlite3 db, nint statement)
     {
         _db = db;
         _statement = statement;
@@ -30,14 +30,15 @@ internal sealed class NativeRowReader : DbDataReader
 
     public void Detach()
     {
-        _statement = null;
+        _statement = 0;
         _db = null;
     }
 
-    private sqlite3_stmt Statement => _statement ?? throw new InvalidOperationException("The reader is closed.");
+    /// <summary>The statement's pointer (see <see cref="SqliteCalls"/>).</summary>
+    private nint Statement => _statement != 0 ? _statement : throw new InvalidOperationException("The reader is closed.");
 
     /// <summary>The statement, positioned on a row.</summary>
-    private sqlite3_stmt Row => _onRow ? Statement : throw new InvalidOperationException("The reader is not on a row; call Read first.");
+    private nint Row => _onRow ? Statement : throw new InvalidOperationException("The reader is not on a row; call Read first.");
 
     public override bool Read()
     {
@@ -69,7 +70,7 @@ internal sealed class NativeRowReader : DbDataReader
 
     private bool Step()
     {
-        var row = _stepped ? NativeStep.Next(_db!, _statement!) : NativeStep.First(_db!, _statement!);
+        var row = _stepped ? NativeStep.Next(_db!, _statement) : NativeStep.First(_db!, _statement);
         _stepped = true;
         _anyRow |= row;
         return row;
@@ -78,11 +79,11 @@ internal sealed class NativeRowReader : DbDataReader
     /// <summary>A statement gives one result set.</summary>
     public override bool NextResult() => false;
 
-    public override int FieldCount => raw.sqlite3_column_count(Statement);
+    public override int FieldCount => SqliteCalls.sqlite3_column_count(Statement);
 
     public override int Depth => 0;
 
-    public override bool IsClosed => _statement is null;
+    public override bool IsClosed => _statement == 0;
 
     /// <summary>Unknown to a reader of one statement (<see cref="NativeSql.Exec"/> counts changes); -1 as ADO.NET specifies.</summary>
     public override int RecordsAffected => -1;
@@ -93,7 +94,7 @@ internal sealed class NativeRowReader : DbDataReader
 
     public override bool IsDBNull(int ordinal) => Type(ordinal) == raw.SQLITE_NULL;
 
-    public override long GetInt64(int ordinal) => raw.sqlite3_column_int64(NotNull(ordinal), ordinal);
+    public override long GetInt64(int ordinal) => SqliteCalls.sqlite3_column_int64(NotNull(ordinal), ordinal);
 
     public override int GetInt32(int ordinal) => checked((int)GetInt64(ordinal));
 
@@ -103,7 +104,7 @@ internal sealed class NativeRowReader : DbDataReader
 
     public override bool GetBoolean(int ordinal) => GetInt64(ordinal) != 0;
 
-    public override double GetDouble(int ordinal) => raw.sqlite3_column_double(NotNull(ordinal), ordinal);
+    public override double GetDouble(int ordinal) => SqliteCalls.sqlite3_column_double(NotNull(ordinal), ordinal);
 
     public override float GetFloat(int ordinal) => (float)GetDouble(ordinal);
 
@@ -114,7 +115,7 @@ internal sealed class NativeRowReader : DbDataReader
         _ => decimal.Parse(GetString(ordinal), NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture),
     };
 
-    public override string GetString(int ordinal) => raw.sqlite3_column_text(NotNull(ordinal), ordinal).utf8_to_string();
+    public override string GetString(int ordinal) => SqliteCalls.Text(NotNull(ordinal), ordinal) ?? "";
 
     /// <summary>The first character of a text, or the character whose code an integer holds.</summary>
     public override char GetChar(int ordinal) => Type(ordinal) == raw.SQLITE_TEXT
@@ -123,7 +124,7 @@ internal sealed class NativeRowReader : DbDataReader
 
     /// <summary>A 16-byte blob, or a text in any format <see cref="Guid.Parse(string)"/> reads.</summary>
     public override Guid GetGuid(int ordinal) => Type(ordinal) == raw.SQLITE_BLOB
-        ? new Guid(raw.sqlite3_column_blob(Row, ordinal))
+        ? new Guid(SqliteCalls.Blob(Row, ordinal))
         : Guid.Parse(GetString(ordinal));
 
     /// <summary>A number is a Julian day (SQLite's <c>julianday()</c>), a text an ISO 8601 time, as Microsoft.Data.Sqlite reads them.</summary>
@@ -135,7 +136,7 @@ internal sealed class NativeRowReader : DbDataReader
 
     public override long GetBytes(int ordinal, long dataOffset, byte[]? buffer, int bufferOffset, int length)
     {
-        var blob = raw.sqlite3_column_blob(NotNull(ordinal), ordinal);
+        var blob = SqliteCalls.Blob(NotNull(ordinal), ordinal);
         return CopyFrom(blob, dataOffset, buffer, bufferOffset, length);
     }
 
@@ -161,12 +162,12 @@ internal sealed class NativeRowReader : DbDataReader
     public override object GetValue(int ordinal)
     {
         var statement = Row;
-        return raw.sqlite3_column_type(statement, ordinal) switch
+        return SqliteCalls.sqlite3_column_type(statement, ordinal) switch
         {
-            raw.SQLITE_INTEGER => raw.sqlite3_column_int64(statement, ordinal),
-            raw.SQLITE_FLOAT => raw.sqlite3_column_double(statement, ordinal),
-            raw.SQLITE_TEXT => raw.sqlite3_column_text(statement, ordinal).utf8_to_string(),
-            raw.SQLITE_BLOB => raw.sqlite3_column_blob(statement, ordinal).ToArray(),
+            raw.SQLITE_INTEGER => SqliteCalls.sqlite3_column_int64(statement, ordinal),
+            raw.SQLITE_FLOAT => SqliteCalls.sqlite3_column_double(statement, ordinal),
+            raw.SQLITE_TEXT => SqliteCalls.Text(statement, ordinal) ?? "",
+            raw.SQLITE_BLOB => SqliteCalls.Blob(statement, ordinal).ToArray(),
             _ => DBNull.Value,
         };
     }
@@ -182,7 +183,7 @@ internal sealed class NativeRowReader : DbDataReader
         return count;
     }
 
-    public override string GetName(int ordinal) => raw.sqlite3_column_name(Statement, ordinal).utf8_to_string();
+    public override string GetName(int ordinal) => SqliteCalls.ColumnName(Statement, ordinal) ?? "";
 
     public override int GetOrdinal(string name)
     {
@@ -207,15 +208,15 @@ internal sealed class NativeRowReader : DbDataReader
     };
 
     /// <summary>The declared type of the column, or an empty string for an expression.</summary>
-    public override string GetDataTypeName(int ordinal) => raw.sqlite3_column_decltype(Statement, ordinal).utf8_to_string() ?? "";
+    public override string GetDataTypeName(int ordinal) => SqliteCalls.DeclaredType(Statement, ordinal) ?? "";
 
     /// <summary>The rows after the current one.</summary>
     public override IEnumerator GetEnumerator() => new DbEnumerator(this, closeReader: false);
 
-    private int Type(int ordinal) => raw.sqlite3_column_type(Row, ordinal);
+    private int Type(int ordinal) => SqliteCalls.sqlite3_column_type(Row, ordinal);
 
     /// <summary>The statement, after checking the column holds a value (as Microsoft.Data.Sqlite refuses a typed read of NULL).</summary>
-    private sqlite3_stmt NotNull(int ordinal) => Type(ordinal) != raw.SQLITE_NULL
-        ? _statement!
+    private nint NotNull(int ordinal) => Type(ordinal) != raw.SQLITE_NULL
+        ? _statement
         : throw new InvalidOperationException($"The value of column {ordinal} is NULL.");
 }

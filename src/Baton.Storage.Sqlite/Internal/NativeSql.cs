@@ -26,6 +26,7 @@ internal sealed class NativeSql : Sql
     private const int PreparePersistent = 0x01;
 
     private readonly sqlite3 _db;
+    private readonly nint _dbPointer;
     private readonly Dictionary<string, PreparedText> _prepared = new(StringComparer.Ordinal);
     private readonly NativeRowReader _reader = new();
 
@@ -33,6 +34,8 @@ internal sealed class NativeSql : Sql
         : base(connection, dialect, cached: false)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("The connection must be open.");
+        SqliteCalls.CheckProvider();
+        _dbPointer = _db.DangerousGetHandle();
     }
 
     /// <summary>Pages this connection wrote to the database (to the log, in WAL mode) since the previous call.</summary>
@@ -49,19 +52,19 @@ internal sealed class NativeSql : Sql
         {
             try
             {
-                var row = NativeStep.First(_db, statement.Handle);
+                var row = NativeStep.First(_db, statement.Pointer);
                 while (row)
                 {
-                    row = NativeStep.Next(_db, statement.Handle);
+                    row = NativeStep.Next(_db, statement.Pointer);
                 }
                 if (!statement.ReadOnly)
                 {
-                    changes += raw.sqlite3_changes(_db);
+                    changes += SqliteCalls.sqlite3_changes(_dbPointer);
                 }
             }
             finally
             {
-                raw.sqlite3_reset(statement.Handle);
+                SqliteCalls.sqlite3_reset(statement.Pointer);
             }
         }
         return changes;
@@ -83,7 +86,7 @@ internal sealed class NativeSql : Sql
         finally
         {
             _reader.Detach();
-            raw.sqlite3_reset(statement);
+            SqliteCalls.sqlite3_reset(statement);
         }
     }
 
@@ -103,7 +106,7 @@ internal sealed class NativeSql : Sql
         finally
         {
             _reader.Detach();
-            raw.sqlite3_reset(statement);
+            SqliteCalls.sqlite3_reset(statement);
         }
     }
 
@@ -120,15 +123,15 @@ internal sealed class NativeSql : Sql
         finally
         {
             _reader.Detach();
-            raw.sqlite3_reset(statement);
+            SqliteCalls.sqlite3_reset(statement);
         }
     }
 
-    private sqlite3_stmt PrepareSingle(string sql, ReadOnlySpan<(string Name, object? Value)> args)
+    private nint PrepareSingle(string sql, ReadOnlySpan<(string Name, object? Value)> args)
     {
         var statements = Prepare(sql, args);
         return statements.Length == 1
-            ? statements[0].Handle
+            ? statements[0].Pointer
             : throw new InvalidOperationException("A query must be a single statement: " + sql);
     }
 
@@ -199,7 +202,7 @@ internal sealed class NativeSql : Sql
     private static void Bind(PreparedStatement statement, ReadOnlySpan<(string Name, object? Value)> args)
     {
         var indexes = statement.IndexesFor(args);
-        var handle = statement.Handle;
+        var handle = statement.Pointer;
         for (var i = 0; i < args.Length; i++)
         {
             if (indexes[i] > 0)
@@ -209,20 +212,20 @@ internal sealed class NativeSql : Sql
         }
     }
 
-    private static void BindValue(sqlite3_stmt handle, int index, object? value)
+    private static void BindValue(nint handle, int index, object? value)
     {
         var rc = value switch
         {
-            null or DBNull => raw.sqlite3_bind_null(handle, index),
+            null or DBNull => SqliteCalls.sqlite3_bind_null(handle, index),
             string text => BindText(handle, index, text),
-            long number => raw.sqlite3_bind_int64(handle, index, number),
-            int number => raw.sqlite3_bind_int64(handle, index, number),
-            bool flag => raw.sqlite3_bind_int64(handle, index, flag ? 1 : 0),
-            double real => raw.sqlite3_bind_double(handle, index, real),
-            short number => raw.sqlite3_bind_int64(handle, index, number),
-            byte number => raw.sqlite3_bind_int64(handle, index, number),
-            float real => raw.sqlite3_bind_double(handle, index, real),
-            byte[] blob => raw.sqlite3_bind_blob(handle, index, blob),
+            long number => SqliteCalls.sqlite3_bind_int64(handle, index, number),
+            int number => SqliteCalls.sqlite3_bind_int64(handle, index, number),
+            bool flag => SqliteCalls.sqlite3_bind_int64(handle, index, flag ? 1 : 0),
+            double real => SqliteCalls.sqlite3_bind_double(handle, index, real),
+            short number => SqliteCalls.sqlite3_bind_int64(handle, index, number),
+            byte number => SqliteCalls.sqlite3_bind_int64(handle, index, number),
+            float real => SqliteCalls.sqlite3_bind_double(handle, index, real),
+            byte[] blob => SqliteCalls.BindBlob(handle, index, blob),
             _ => throw new NotSupportedException($"A SQL parameter of type {value.GetType()} is not supported by the SQLite store."),
         };
         if (rc != raw.SQLITE_OK)
@@ -237,19 +240,19 @@ internal sealed class NativeSql : Sql
     /// <c>sqlite3VdbeMemTranslate</c> and SQLite's <c>malloc</c>/<c>free</c>), about 1.3% with the encoding done here
     /// (<c>bench/RESULTS.md</c>, push 9).
     /// </summary>
-    private static int BindText(sqlite3_stmt handle, int index, string text)
+    private static int BindText(nint handle, int index, string text)
     {
         const int StackBytes = 512;
         if (text.Length <= StackBytes / 3)
         {
             Span<byte> buffer = stackalloc byte[StackBytes];
-            return raw.sqlite3_bind_text(handle, index, buffer[..Encoding.UTF8.GetBytes(text, buffer)]);
+            return SqliteCalls.BindText(handle, index, buffer[..Encoding.UTF8.GetBytes(text, buffer)]);
         }
         var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
         try
         {
             // SQLite copies the bytes before returning (SQLITE_TRANSIENT), so the buffer can go back at once.
-            return raw.sqlite3_bind_text(handle, index, rented.AsSpan(0, Encoding.UTF8.GetBytes(text, rented)));
+            return SqliteCalls.BindText(handle, index, rented.AsSpan(0, Encoding.UTF8.GetBytes(text, rented)));
         }
         finally
         {
@@ -285,6 +288,9 @@ internal sealed class NativeSql : Sql
         private int[] _indexes = [];
 
         public sqlite3_stmt Handle { get; } = handle;
+
+        /// <summary>The statement's pointer, for <see cref="SqliteCalls"/>; valid until <see cref="Handle"/> is disposed.</summary>
+        public nint Pointer { get; } = SqliteCalls.Pointer(handle);
 
         public bool ReadOnly { get; } = readOnly;
 

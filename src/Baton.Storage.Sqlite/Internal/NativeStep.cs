@@ -8,7 +8,8 @@ namespace Baton.Storage.Sqlite.Internal;
 /// <summary>
 /// Stepping a prepared statement as Microsoft.Data.Sqlite does: a run's first step waits while another connection holds a
 /// lock the statement needs (SQLite's busy timeout covers file locks, but not the table locks of a shared-cache in-memory
-/// database), and a failure becomes a <see cref="SqliteException"/> with SQLite's codes.
+/// database), and a failure becomes a <see cref="SqliteException"/> with SQLite's codes. Statements are passed as their
+/// pointers (<see cref="SqliteCalls"/>).
 /// </summary>
 internal static class NativeStep
 {
@@ -19,20 +20,20 @@ internal static class NativeStep
     /// The first step of a run: true on a row, false when done. A step refused by a lock has changed nothing, so it is
     /// reset and taken again; later steps of the same run are not retried (a reset would start the rows over).
     /// </summary>
-    public static bool First(sqlite3 db, sqlite3_stmt statement)
+    public static bool First(sqlite3 db, nint statement)
     {
-        var rc = raw.sqlite3_step(statement);
+        var rc = SqliteCalls.sqlite3_step(statement);
         var wait = default(LockWait);
         while (IsLocked(rc) && wait.Again())
         {
-            raw.sqlite3_reset(statement);
-            rc = raw.sqlite3_step(statement);
+            SqliteCalls.sqlite3_reset(statement);
+            rc = SqliteCalls.sqlite3_step(statement);
         }
         return RowOrDone(db, rc);
     }
 
     /// <summary>A later step of the run: true on a row, false when done.</summary>
-    public static bool Next(sqlite3 db, sqlite3_stmt statement) => RowOrDone(db, raw.sqlite3_step(statement));
+    public static bool Next(sqlite3 db, nint statement) => RowOrDone(db, SqliteCalls.sqlite3_step(statement));
 
     /// <summary>SQLITE_BUSY or SQLITE_LOCKED, with or without an extended code.</summary>
     public static bool IsLocked(int rc) => (rc & 0xFF) is raw.SQLITE_BUSY or raw.SQLITE_LOCKED;
