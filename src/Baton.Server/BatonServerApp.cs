@@ -45,6 +45,7 @@ public static class BatonServerApp
         var publicBase = config["Baton:PublicBaseUrl"] is { Length: > 0 } configured ? new Uri(configured) : ListeningBase(url);
 
         var cachedWorkflows = MaxCachedWorkflows(config);
+        var cachedBytes = MaxCachedWorkflowBytes(config);
         builder.Services.AddHttpClient(HttpCallService.ClientName);
         builder.Services.AddSingleton(sp => new ServerAddress(sp.GetRequiredService<IServer>(), publicBase));
         builder.Services.AddBaton(b => (configureBaton is null ? b : Extend(b, configureBaton))
@@ -54,6 +55,7 @@ public static class BatonServerApp
                 o.PublicBaseUrl = publicBase;
                 ConfigureTokenKeys(o, config);
                 if (cachedWorkflows is { } cached) o.MaxCachedWorkflows = cached;
+                if (cachedBytes is { } bytes) o.MaxCachedWorkflowBytes = bytes;
             })
             .AddWorkflow<HttpCallWorkflow>()
             .AddService<IHttpCallService, HttpCallService>()
@@ -97,9 +99,16 @@ public static class BatonServerApp
 
     /// <summary><c>Baton:MaxCachedWorkflows</c> as a count (checked against its range when the engine starts), or null when it is not set.</summary>
     private static int? MaxCachedWorkflows(IConfiguration config) =>
-        config["Baton:MaxCachedWorkflows"] is not { Length: > 0 } text ? null
-        : int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) ? count
-        : throw new InvalidOperationException($"Baton:MaxCachedWorkflows '{text}' is not a whole number of workflow instances, e.g. 10000.");
+        WholeNumber(config, "Baton:MaxCachedWorkflows", "workflow instances, e.g. 10000") is { } count ? (int)Math.Min(count, int.MaxValue) : null;
+
+    /// <summary><c>Baton:MaxCachedWorkflowBytes</c> in bytes (checked against its range when the engine starts), or null when it is not set.</summary>
+    private static long? MaxCachedWorkflowBytes(IConfiguration config) =>
+        WholeNumber(config, "Baton:MaxCachedWorkflowBytes", "bytes, e.g. 268435456");
+
+    private static long? WholeNumber(IConfiguration config, string key, string unit) =>
+        config[key] is not { Length: > 0 } text ? null
+        : long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number
+        : throw new InvalidOperationException($"{key} '{text}' is not a whole number of {unit}.");
 
     /// <summary><c>Baton:ApiKeyCacheDuration</c> as a TimeSpan (<c>hh:mm:ss[.fff]</c>), or null when it is not set.</summary>
     private static TimeSpan? ApiKeyCacheDuration(IConfiguration config) =>

@@ -23,4 +23,22 @@ public sealed class ServerSettingsTests
 
         Assert.Contains("MaxCachedWorkflows must be between 0 and 1000000", rejected.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("256MB")]
+    [InlineData("-1")]
+    public void Server_MaxCachedWorkflowBytesNotANumber_FailsAtBuildWithClearMessage(string value)
+    {
+        var rejected = Assert.Throws<InvalidOperationException>(() => BatonServerApp.Build([$"--Baton:MaxCachedWorkflowBytes={value}"]));
+
+        Assert.Contains($"Baton:MaxCachedWorkflowBytes '{value}' is not a whole number of bytes", rejected.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Server_MaxCachedWorkflowBytesTooSmall_ReachesTheEngineOptionsAndIsRefused()
+    {
+        var rejected = Assert.Throws<ArgumentException>(() => BatonServerApp.Build(["--Baton:MaxCachedWorkflowBytes=1000"]));
+
+        Assert.Contains("MaxCachedWorkflowBytes must be at least 1048576", rejected.Message, StringComparison.Ordinal);
+    }
 }

@@ -70,6 +70,24 @@ public sealed class HandoffTests : IDisposable
         Assert.Equal(replays, counter.HistoryReads > 0);
     }
 
+    [Theory]
+    [InlineData(10, false)]
+    [InlineData(600_000, true)] // about 1.2 MB estimated, over the whole budget
+    public async Task MaxCachedWorkflowBytes_AnInstanceOverTheBudgetIsNotKept_ItsNextStepReplaysHistoryAndFinishesTheSame(int inputChars, bool replays)
+    {
+        var counter = new StoreCounter();
+        await using var host = await TestHosts.StartAsync(more: b =>
+        {
+            UseCountingStore(b, counter);
+            b.AddWorkflow<InputLengthWorkflow>().Configure(o => o.MaxCachedWorkflowBytes = 1024 * 1024);
+        });
+
+        var started = await host.Client.StartWorkflowAsync<InputLengthWorkflow>(new string('x', inputChars));
+
+        Assert.Equal(inputChars + 1, await host.Client.GetResultAsync<int>(started.WorkflowId, TimeSpan.FromSeconds(10)));
+        Assert.Equal(replays, counter.HistoryReads > 0);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private void UseCountingStore(BatonBuilder builder, StoreCounter claims) => UseCountingStore(builder, _directory, claims);
@@ -92,6 +110,11 @@ public sealed class HandoffTests : IDisposable
             var second = Dispatch((ICalculatorService s) => s.AddAsync(input, 2));
             return await first + await second;
         }
+    }
+
+    public sealed class InputLengthWorkflow : Workflow<string, int>
+    {
+        protected override async Task<int> RunAsync(string input) => await Dispatch((ICalculatorService s) => s.AddAsync(input.Length, 1));
     }
 
     public sealed class StoreCounter

@@ -31,6 +31,7 @@ internal sealed partial class WorkflowInstance
                 _divergence = "the workflow awaited something other than Baton deferreds (Task.Delay, I/O, Task.Run, ConfigureAwait(false)...), which replay cannot reproduce.";
             if (_divergence is not null) FailForDivergence(step, at);
             else if (State == WorkflowState.Running && _run is { IsCompleted: true }) Finish(step, at);
+            foreach (var e in step.Events) EstimatedBytes += Bytes(e.Payload, e.Name, e.RefId);
             return (new WorkflowStep
             {
                 WorkflowId = WorkflowId,

@@ -36,7 +36,19 @@ internal sealed partial class WorkflowInstance : IWorkflowContext
         WorkflowId = record.Id;
         Version = record.Version;
         Now = record.CreatedAt;
+        EstimatedBytes = BaseBytes; // the input is counted with the started event, which every replay begins with
     }
+
+    /// <summary>What an instance holds before any payload: its objects, scheduler and dictionaries (a rough measure).</summary>
+    private const long BaseBytes = 2048;
+
+    /// <summary>
+    /// A rough measure of the memory this instance holds, for the cache's byte budget: a base size plus two bytes per character
+    /// of every payload it has read or written (input, replayed events, delivered results, new commands' arguments). The
+    /// workflow's own objects are built from those payloads, so they grow with them; what the code drops is still counted,
+    /// which errs on the side of keeping fewer instances.
+    /// </summary>
+    public long EstimatedBytes { get; private set; }
 
     public string WorkflowId { get; }
 
@@ -86,8 +98,14 @@ internal sealed partial class WorkflowInstance : IWorkflowContext
             throw new InvalidOperationException($"{operation} was called after the workflow finished.");
     }
 
+    private static long Chars(string? text) => 2L * (text?.Length ?? 0);
+
+    private static long Bytes(string? payload, string? name, string? refId) => 64 + Chars(payload) + Chars(name) + Chars(refId);
+
     private void Replay(IReadOnlyList<HistoryEvent> history, bool neverStepped)
     {
+        foreach (var e in history)
+            EstimatedBytes += Bytes(e.Payload, e.Name, e.RefId);
         foreach (var e in history)
             if (e.CommandId is { } id && e.Kind is HistoryEventKind.TaskScheduled or HistoryEventKind.TimerStarted or HistoryEventKind.ChildWorkflowStarted)
                 _recorded[id] = e;

@@ -110,7 +110,7 @@ public sealed partial class BatonEngine : IAsyncDisposable
             _client = new InProcessBatonClient(Store, _setup.Workflows, codec, validator, _operations, tokens, callbacks, new WorkflowWaiters(_signals), Time,
                 new AuditSource("client", "client"), handoffs: started);
             var execution = new ExecutionServices(codec, validator, _setup.Services, _setup.Workflows, at => Guid.CreateVersion7(at).ToString());
-            _cache = new InstanceCache(options.MaxCachedWorkflows);
+            _cache = new InstanceCache(options.MaxCachedWorkflows, options.MaxCachedWorkflowBytes);
             var worker = new TaskWorker(Store, _signals, _setup.Services, _provider, tokens, callbacks, codec, options, Time, NodeId, _loggers.CreateLogger("Baton.Tasks"));
             var handoffs = new TaskHandoffs(worker, options, NodeId);
             var executor = new WorkflowExecutor(Store, _signals, execution, _cache, handoffs, started, options, Time, NodeId, _loggers.CreateLogger("Baton.Workflows"));

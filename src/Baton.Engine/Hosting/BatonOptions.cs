@@ -24,6 +24,14 @@ public sealed class BatonOptions
     /// </summary>
     public int MaxCachedWorkflows { get; set; } = 10_000;
 
+    /// <summary>
+    /// The memory the cached workflow instances may hold, estimated from the payloads each has read and written (two bytes per
+    /// character, plus about 2 KB each). Default 256 MiB. Instances past it are not kept, so a node whose workflows carry
+    /// large inputs, results or histories keeps fewer of them rather than running out of memory; one larger than the whole
+    /// budget replays its history at every step. At least 1 MiB.
+    /// </summary>
+    public long MaxCachedWorkflowBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>How long a claim on a workflow instance holds before another node may take it over. Default one minute.</summary>
     public TimeSpan WorkflowLease { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -58,6 +66,7 @@ public sealed class BatonOptions
         Require(ExecutorConcurrency is >= 1 and <= 64, nameof(ExecutorConcurrency), "must be between 1 and 64");
         Require(MaxConcurrentHandlers is >= 1 and <= 100_000, nameof(MaxConcurrentHandlers), "must be between 1 and 100000");
         Require(MaxCachedWorkflows is >= 0 and <= 1_000_000, nameof(MaxCachedWorkflows), "must be between 0 and 1000000");
+        Require(MaxCachedWorkflowBytes >= 1024 * 1024, nameof(MaxCachedWorkflowBytes), "must be at least 1048576 (1 MiB)");
         Require(WorkflowLease >= TimeSpan.FromSeconds(1), nameof(WorkflowLease), "must be at least one second");
         Require(TaskLease >= TimeSpan.FromSeconds(3), nameof(TaskLease), "must be at least three seconds");
         Require(IdlePollInterval > TimeSpan.Zero, nameof(IdlePollInterval), "must be positive");
