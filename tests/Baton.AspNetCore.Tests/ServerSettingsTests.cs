@@ -6,39 +6,25 @@ namespace Baton.AspNetCore.Tests;
 public sealed class ServerSettingsTests
 {
     [Theory]
-    [InlineData("lots")]
-    [InlineData("-1")]
-    public void Server_MaxCachedWorkflowsNotACount_FailsAtBuildWithClearMessage(string value)
+    [InlineData("MaxCachedWorkflows", "lots", "workflow instances")]
+    [InlineData("MaxCachedWorkflows", "-1", "workflow instances")]
+    [InlineData("MaxCachedWorkflowBytes", "256MB", "bytes")]
+    [InlineData("MaxCachedWorkflowBytes", "-1", "bytes")]
+    public void Server_CacheSettingNotAWholeNumber_FailsAtBuildWithClearMessage(string setting, string value, string unit)
     {
-        var rejected = Assert.Throws<InvalidOperationException>(() => BatonServerApp.Build([$"--Baton:MaxCachedWorkflows={value}"]));
+        var rejected = Assert.Throws<InvalidOperationException>(() => BatonServerApp.Build([$"--Baton:{setting}={value}"]));
 
-        Assert.Contains($"Baton:MaxCachedWorkflows '{value}' is not a whole number", rejected.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Server_MaxCachedWorkflowsOutOfRange_ReachesTheEngineOptionsAndIsRefused()
-    {
-        // A count the engine refuses proves the setting reaches its options (they are checked when the app is built).
-        var rejected = Assert.Throws<ArgumentException>(() => BatonServerApp.Build(["--Baton:MaxCachedWorkflows=2000000"]));
-
-        Assert.Contains("MaxCachedWorkflows must be between 0 and 1000000", rejected.Message, StringComparison.Ordinal);
+        Assert.Contains($"Baton:{setting} '{value}' is not a whole number of {unit}", rejected.Message, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("256MB")]
-    [InlineData("-1")]
-    public void Server_MaxCachedWorkflowBytesNotANumber_FailsAtBuildWithClearMessage(string value)
+    [InlineData("MaxCachedWorkflows", "2000000", "MaxCachedWorkflows must be between 0 and 1000000")]
+    [InlineData("MaxCachedWorkflowBytes", "1000", "MaxCachedWorkflowBytes must be at least 1048576")]
+    public void Server_CacheSettingOutOfRange_ReachesTheEngineOptionsAndIsRefused(string setting, string value, string message)
     {
-        var rejected = Assert.Throws<InvalidOperationException>(() => BatonServerApp.Build([$"--Baton:MaxCachedWorkflowBytes={value}"]));
+        // A value the engine refuses proves the setting reaches its options (they are checked when the app is built).
+        var rejected = Assert.Throws<ArgumentException>(() => BatonServerApp.Build([$"--Baton:{setting}={value}"]));
 
-        Assert.Contains($"Baton:MaxCachedWorkflowBytes '{value}' is not a whole number of bytes", rejected.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Server_MaxCachedWorkflowBytesTooSmall_ReachesTheEngineOptionsAndIsRefused()
-    {
-        var rejected = Assert.Throws<ArgumentException>(() => BatonServerApp.Build(["--Baton:MaxCachedWorkflowBytes=1000"]));
-
-        Assert.Contains("MaxCachedWorkflowBytes must be at least 1048576", rejected.Message, StringComparison.Ordinal);
+        Assert.Contains(message, rejected.Message, StringComparison.Ordinal);
     }
 }
