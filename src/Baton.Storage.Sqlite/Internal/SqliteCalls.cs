@@ -14,8 +14,9 @@ namespace Baton.Storage.Sqlite.Internal;
 /// </summary>
 /// <remarks>
 /// The functions that only read a value or bind a number skip the GC transition: they neither block, nor call back into
-/// managed code, nor run long. Step, reset and text binding (which copies the text, of any size) keep it. Prepare, errors and
-/// everything else still go through SQLitePCLRaw.
+/// managed code, nor run long. Each takes its connection's mutex, which only the one thread using that connection ever holds
+/// (the store never shares a connection between threads at once), so the mutex is always free. Step, reset and text binding
+/// (which copies the text, of any size) keep the transition. Prepare, errors and everything else still go through SQLitePCLRaw.
 /// </remarks>
 internal static unsafe partial class SqliteCalls
 {
