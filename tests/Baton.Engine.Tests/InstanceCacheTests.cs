@@ -18,7 +18,7 @@ public sealed class InstanceCacheTests
         at => Guid.CreateVersion7(at).ToString());
 
     [Fact]
-    public void EstimatedBytes_GrowsWithTheInputItHolds()
+    public void EstimatedBytes_LargerInput_GrowsByTwoBytesPerCharacter()
     {
         var small = Instance("wf-small", inputChars: 10);
         var large = Instance("wf-large", inputChars: 100_000);
