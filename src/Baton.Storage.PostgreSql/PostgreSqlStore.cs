@@ -52,6 +52,9 @@ public sealed partial class PostgreSqlStore : RelationalBatonStore, IStoreRunner
     /// <summary>Batch runs repeated after a deadlock or serialization failure.</summary>
     internal long WriteConflictRetries => _writer?.ConflictRetries ?? 0;
 
+    /// <summary>Batch runs that met a write conflict again after running alone (for tests).</summary>
+    internal long RepeatedWriteConflicts => _writer?.RepeatedConflicts ?? 0;
+
     /// <inheritdoc />
     public override async Task InitializeAsync(CancellationToken cancellationToken = default)
     {

@@ -117,6 +117,37 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
         Assert.Equal(TaskState.TimedOut, (await store.GetTaskAsync("y"))!.State);
     }
 
+    [Fact]
+    public async Task Write_TwoWritersLockingRowsInOppositeOrders_EveryCallerAnswered_ALoserRunsAloneAndNeverLosesAgain()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        // Deadlocks are found after deadlock_timeout (1 s by default): shortened for this database, so the test is quick.
+        await using (var admin = new NpgsqlConnection(cs))
+        {
+            await admin.OpenAsync();
+            var database = new NpgsqlConnectionStringBuilder(cs).Database;
+            await using var set = new NpgsqlCommand($"ALTER DATABASE \"{database}\" SET deadlock_timeout = '20ms'", admin);
+            await set.ExecuteNonQueryAsync();
+        }
+        // One operation per batch, so that the two writers run two of them side by side.
+        await using var store = await TestDatabase.OpenAsync(cs, maxBatchSize: 1);
+        await store.SetValueAsync("a", "-");
+        await store.SetValueAsync("b", "-");
+
+        // Half lock a then b, half b then a, with a pause between: side by side, the writers deadlock again and again.
+        var writes = Enumerable.Range(0, 40).Select(i => store.WriteAsync(ctx =>
+        {
+            var (first, second) = i % 2 == 0 ? ("a", "b") : ("b", "a");
+            ctx.Sql.Exec("UPDATE kv SET value = @v WHERE key = @k", ("@v", $"{i}"), ("@k", first));
+            ctx.Sql.Exec("SELECT pg_sleep(0.01)");
+            ctx.Sql.Exec("UPDATE kv SET value = @v WHERE key = @k", ("@v", $"{i}"), ("@k", second));
+            return i;
+        }, CancellationToken.None)).ToList();
+
+        Assert.Equal(Enumerable.Range(0, 40), await WithinAsync(Task.WhenAll(writes), TimeSpan.FromSeconds(60)));
+        Assert.True(store.WriteConflictRetries >= 1, "The writers never deadlocked: the test proves nothing.");
+        Assert.Equal(0, store.RepeatedWriteConflicts);
+    }
 
     [Fact]
     public async Task InitializeAsync_TwoStoresConcurrentlyOnEmptyDatabase_MigrateOnce()

@@ -21,6 +21,10 @@ internal sealed class WriteLoop : IAsyncDisposable
     private readonly Task[] _loops;
     private long _batches;
     private long _conflictRetries;
+    private long _repeatedConflicts;
+
+    // Held shared by every batch run, exclusively by the run of a batch that met a write conflict (see Alone).
+    private readonly ReaderWriterLockSlim _alone = new(LockRecursionPolicy.NoRecursion);
 
     public WriteLoop(NpgsqlDataSource dataSource, StoreSignals signals, int maxBatch, int writers, string channel, string senderId)
     {
@@ -44,15 +48,19 @@ internal sealed class WriteLoop : IAsyncDisposable
     /// <summary>Number of batch runs repeated after a write conflict (for tests).</summary>
     public long ConflictRetries => Interlocked.Read(ref _conflictRetries);
 
+    /// <summary>Number of batch runs that met a write conflict again after running alone (for tests).</summary>
+    public long RepeatedConflicts => Interlocked.Read(ref _repeatedConflicts);
+
     public Task<T> EnqueueAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken) => _queue.EnqueueAsync(body, cancellationToken);
 
     private void RunBatch(List<WriteOp> batch)
     {
         var isolated = false;
+        var conflicted = false;
         for (var attempt = 1; ; attempt++)
         {
             Interlocked.Increment(ref _batches);
-            var (effects, failure) = TryBatch(batch, isolated);
+            var (effects, failure) = conflicted ? Alone(batch, isolated) : Beside(batch, isolated);
             if (failure is BatchNeedsIsolationException && !isolated)
             {
                 // An operation failed in the run without savepoints: nothing committed; run again with each in its own savepoint.
@@ -69,10 +77,49 @@ internal sealed class WriteLoop : IAsyncDisposable
                     op.Failure = null;
                 }
                 Interlocked.Increment(ref _conflictRetries);
+                if (conflicted)
+                {
+                    Interlocked.Increment(ref _repeatedConflicts);
+                }
+                conflicted = true;
                 continue;
             }
             WriteQueue.Answer(batch, failure, committed: failure is null, effects, _signals);
             return;
+        }
+    }
+
+    /// <summary>A batch's run beside this node's other writers.</summary>
+    private (Effects Effects, Exception? Failure) Beside(List<WriteOp> batch, bool isolated)
+    {
+        _alone.EnterReadLock();
+        try
+        {
+            return TryBatch(batch, isolated);
+        }
+        finally
+        {
+            _alone.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// A batch's run after a write conflict, while this node's other writers wait: it cannot deadlock with them again, only with
+    /// another node's transactions. Without this, the batch that lost a deadlock ran again beside the other writers' next
+    /// batches, which lock the same hot rows (a workflow's row, its tasks) in other orders, and could lose every attempt: the
+    /// PostgreSQL DRT surfaced <c>40P01</c> to completion callers in about one run in eight (<c>bench/RESULTS.md</c>, push 11).
+    /// The other writers finish the batches they have begun first; the loser's own locks went with its rollback.
+    /// </summary>
+    private (Effects Effects, Exception? Failure) Alone(List<WriteOp> batch, bool isolated)
+    {
+        _alone.EnterWriteLock();
+        try
+        {
+            return TryBatch(batch, isolated);
+        }
+        finally
+        {
+            _alone.ExitWriteLock();
         }
     }
 
@@ -167,5 +214,6 @@ internal sealed class WriteLoop : IAsyncDisposable
     {
         _queue.Complete();
         await Task.WhenAll(_loops).ConfigureAwait(false);
+        _alone.Dispose();
     }
 }
