@@ -107,7 +107,7 @@ internal sealed class WriteLoop : IAsyncDisposable
     /// A batch's run after a write conflict, while this node's other writers wait: it cannot deadlock with them again, only with
     /// another node's transactions. Without this, the batch that lost a deadlock ran again beside the other writers' next
     /// batches, which lock the same hot rows (a workflow's row, its tasks) in other orders, and could lose every attempt: the
-    /// PostgreSQL DRT surfaced <c>40P01</c> to completion callers in about one run in eight (<c>bench/RESULTS.md</c>, push 11).
+    /// PostgreSQL DRT surfaced <c>40P01</c> to completion callers in 2 of 21 runs (<c>bench/RESULTS.md</c>, push 11).
     /// The other writers finish the batches they have begun first; the loser's own locks went with its rollback.
     /// </summary>
     private (Effects Effects, Exception? Failure) Alone(List<WriteOp> batch, bool isolated)
