@@ -105,10 +105,11 @@ internal sealed partial class WorkflowInstance : IWorkflowContext
     private void Replay(IReadOnlyList<HistoryEvent> history, bool neverStepped)
     {
         foreach (var e in history)
+        {
             EstimatedBytes += Bytes(e.Payload, e.Name, e.RefId);
-        foreach (var e in history)
             if (e.CommandId is { } id && e.Kind is HistoryEventKind.TaskScheduled or HistoryEventKind.TimerStarted or HistoryEventKind.ChildWorkflowStarted)
                 _recorded[id] = e;
+        }
         if (neverStepped) return;
         _scheduler.Run(() =>
         {

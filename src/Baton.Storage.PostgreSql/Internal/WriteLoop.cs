@@ -23,7 +23,7 @@ internal sealed class WriteLoop : IAsyncDisposable
     private long _conflictRetries;
     private long _repeatedConflicts;
 
-    // Held shared by every batch run, exclusively by the run of a batch that met a write conflict (see Alone).
+    // Held shared by every batch run, exclusively by the run of a batch that met a write conflict (see Run).
     private readonly ReaderWriterLockSlim _alone = new(LockRecursionPolicy.NoRecursion);
 
     public WriteLoop(NpgsqlDataSource dataSource, StoreSignals signals, int maxBatch, int writers, string channel, string senderId)
@@ -60,7 +60,7 @@ internal sealed class WriteLoop : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             Interlocked.Increment(ref _batches);
-            var (effects, failure) = conflicted ? Alone(batch, isolated) : Beside(batch, isolated);
+            var (effects, failure) = Run(batch, isolated, alone: conflicted);
             if (failure is BatchNeedsIsolationException && !isolated)
             {
                 // An operation failed in the run without savepoints: nothing committed; run again with each in its own savepoint.
@@ -89,37 +89,26 @@ internal sealed class WriteLoop : IAsyncDisposable
         }
     }
 
-    /// <summary>A batch's run beside this node's other writers.</summary>
-    private (Effects Effects, Exception? Failure) Beside(List<WriteOp> batch, bool isolated)
-    {
-        _alone.EnterReadLock();
-        try
-        {
-            return TryBatch(batch, isolated);
-        }
-        finally
-        {
-            _alone.ExitReadLock();
-        }
-    }
-
     /// <summary>
-    /// A batch's run after a write conflict, while this node's other writers wait: it cannot deadlock with them again, only with
-    /// another node's transactions. Without this, the batch that lost a deadlock ran again beside the other writers' next
-    /// batches, which lock the same hot rows (a workflow's row, its tasks) in other orders, and could lose every attempt: the
-    /// PostgreSQL DRT surfaced <c>40P01</c> to completion callers in 2 of 21 runs (<c>bench/RESULTS.md</c>, push 11).
-    /// The other writers finish the batches they have begun first; the loser's own locks went with its rollback.
+    /// A batch's run: beside this node's other writers, or, after a write conflict, <paramref name="alone"/> while they wait.
+    /// Alone it cannot deadlock with them again, only with another node's transactions. Without this, the batch that lost a
+    /// deadlock ran again beside the other writers' next batches, which lock the same hot rows (a workflow's row, its tasks) in
+    /// other orders, and could lose every attempt: the PostgreSQL DRT surfaced <c>40P01</c> to completion callers in 2 of 21
+    /// runs (<c>bench/RESULTS.md</c>, push 11). The other writers finish the batches they have begun first; the loser's own
+    /// locks went with its rollback.
     /// </summary>
-    private (Effects Effects, Exception? Failure) Alone(List<WriteOp> batch, bool isolated)
+    private (Effects Effects, Exception? Failure) Run(List<WriteOp> batch, bool isolated, bool alone)
     {
-        _alone.EnterWriteLock();
+        if (alone) _alone.EnterWriteLock();
+        else _alone.EnterReadLock();
         try
         {
             return TryBatch(batch, isolated);
         }
         finally
         {
-            _alone.ExitWriteLock();
+            if (alone) _alone.ExitWriteLock();
+            else _alone.ExitReadLock();
         }
     }
 
