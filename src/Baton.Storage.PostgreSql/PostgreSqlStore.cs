@@ -55,6 +55,12 @@ public sealed partial class PostgreSqlStore : RelationalBatonStore, IStoreRunner
     /// <summary>Batch runs that met a write conflict again after running alone (for tests).</summary>
     internal long RepeatedWriteConflicts => _writer?.RepeatedConflicts ?? 0;
 
+    /// <summary>Round trips of the writers' batches so far (for tests).</summary>
+    internal long WriteRoundTrips => _writer?.RoundTrips ?? 0;
+
+    /// <summary>Writes that went with a later statement instead of in a round trip of their own (for tests).</summary>
+    internal long HeldWrites => _writer?.HeldStatements ?? 0;
+
     /// <inheritdoc />
     public override async Task InitializeAsync(CancellationToken cancellationToken = default)
     {

@@ -24,7 +24,7 @@ internal static partial class Mutations
         var created = Rows.Ms(task.CreatedAt);
         var handled = task.UserTask is null;
         var handoff = handled ? task.Handoff : null;
-        ctx.Sql.Exec(
+        ctx.Sql.Send(
             "INSERT INTO tasks (task_id, workflow_id, command_id, service_name, method_name, arguments, is_delegated, state, open, attempt, " +
             "deadline_at, heartbeat_interval, handler_timeout, retry_policy, result_schema_id, tags, meta, created_at, updated_at, ready_at, delegated_at, " +
             "lease_owner, lease_until) " +
@@ -39,7 +39,7 @@ internal static partial class Mutations
             ("@owner", handoff?.Owner), ("@until", Rows.Ms(handoff?.LeaseUntil)));
         foreach (var tag in task.Tags.Distinct(StringComparer.Ordinal))
         {
-            ctx.Sql.Exec(
+            ctx.Sql.Send(
                 "INSERT INTO task_tags (tag, task_id, created_at) VALUES (@tag, @id, @at) ON CONFLICT DO NOTHING",
                 ("@tag", tag), ("@id", task.TaskId), ("@at", created));
         }
@@ -50,7 +50,7 @@ internal static partial class Mutations
         else
         {
             // A new task: its first two entries, in one statement.
-            ctx.Sql.Exec(
+            ctx.Sql.Send(
                 "INSERT INTO task_audit (task_id, seq, at, kind, actor, via, detail, data) VALUES " +
                 "(@id, 1, @at, 'Scheduled', @workflowActor, @workflowVia, NULL, NULL), (@id, 2, @at, 'Started', @owner, 'worker', 'attempt 1', NULL)",
                 ("@id", task.TaskId), ("@at", created), ("@workflowActor", AuditSource.Workflow.Actor), ("@workflowVia", AuditSource.Workflow.Via),
@@ -72,7 +72,7 @@ internal static partial class Mutations
 
     public static void InsertTimer(WriteContext ctx, NewTimer timer)
     {
-        ctx.Sql.Exec(
+        ctx.Sql.Send(
             "INSERT INTO timers (kind, due_at, workflow_id, command_id, task_id) VALUES (@kind, @due, @wf, @cmd, @task)",
             ("@kind", timer.Kind.ToString()), ("@due", Rows.Ms(timer.DueAt)), ("@wf", timer.WorkflowId), ("@cmd", timer.CommandId),
             ("@task", timer.TaskId));
@@ -81,7 +81,7 @@ internal static partial class Mutations
 
     public static void Audit(WriteContext ctx, string taskId, DateTimeOffset at, string kind, AuditSource source, string? detail, string? data)
     {
-        ctx.Sql.Exec(
+        ctx.Sql.Send(
             "INSERT INTO task_audit (task_id, seq, at, kind, actor, via, detail, data) " +
             "VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM task_audit WHERE task_id = @id), @at, @kind, @actor, @via, @detail, @data)",
             ("@id", taskId), ("@at", Rows.Ms(at)), ("@kind", kind), ("@actor", source.Actor), ("@via", source.Via),
@@ -161,7 +161,7 @@ internal static partial class Mutations
     {
         if (task.HeartbeatInterval is not null)
         {
-            ctx.Sql.Exec("DELETE FROM timers WHERE task_id = @id", ("@id", task.TaskId));
+            ctx.Sql.Send("DELETE FROM timers WHERE task_id = @id", ("@id", task.TaskId));
         }
     }
 
@@ -169,7 +169,7 @@ internal static partial class Mutations
     public static void CancelTask(WriteContext ctx, TaskRecord task, string error, AuditSource source, DateTimeOffset at)
     {
         var ms = Rows.Ms(at);
-        ctx.Sql.Exec(
+        ctx.Sql.Send(
             "UPDATE tasks SET state = 'Canceled', open = {false}, error = @error, completed_at = @at, updated_at = @at, " +
             "lease_owner = NULL, lease_until = NULL WHERE task_id = @id",
             ("@id", task.TaskId), ("@error", error), ("@at", ms));

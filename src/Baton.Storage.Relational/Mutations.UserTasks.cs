@@ -17,7 +17,7 @@ internal static partial class Mutations
     private static void InsertUserTask(WriteContext ctx, NewTask task, NewUserTask userTask)
     {
         var created = Rows.Ms(task.CreatedAt);
-        ctx.Sql.Exec(
+        ctx.Sql.Send(
             "INSERT INTO user_tasks (task_id, name, name_folded, spec, action, assignee, roles, priority, due_at, follow_up_at, enrich_path, " +
             "data_type, open, created_at) VALUES (@id, @name, @folded, @spec, @action, @user, @roles, @priority, @due, @followUp, @enrich, @type, {true}, @at)",
             ("@id", task.TaskId), ("@name", userTask.Name), ("@folded", userTask.Name.ToLowerInvariant()), ("@spec", userTask.Spec),
@@ -35,22 +35,22 @@ internal static partial class Mutations
     private static void CloseUserTask(WriteContext ctx, TaskRecord task)
     {
         if (!string.Equals(task.ServiceName, UserTaskService, StringComparison.Ordinal)) return;
-        ctx.Sql.Exec("UPDATE user_tasks SET open = {false} WHERE task_id = @id", ("@id", task.TaskId));
-        ctx.Sql.Exec(DeleteRolesSql, ("@id", task.TaskId));
+        ctx.Sql.Send("UPDATE user_tasks SET open = {false} WHERE task_id = @id", ("@id", task.TaskId));
+        ctx.Sql.Send(DeleteRolesSql, ("@id", task.TaskId));
     }
 
     /// <summary>Replaces the assignment and releases any claim.</summary>
     public static void ReassignUserTask(WriteContext ctx, string taskId, string? user, IReadOnlyList<string> roles)
     {
-        ctx.Sql.Exec(
+        ctx.Sql.Send(
             "UPDATE user_tasks SET assignee = @user, roles = @roles, claimed_by = NULL, claimed_at = NULL WHERE task_id = @id",
             ("@id", taskId), ("@user", user), ("@roles", JsonText.Tags(roles)));
-        ctx.Sql.Exec(DeleteRolesSql, ("@id", taskId));
+        ctx.Sql.Send(DeleteRolesSql, ("@id", taskId));
         InsertRoles(ctx, taskId, roles);
     }
 
     public static void SetClaim(WriteContext ctx, string taskId, string? claimant, DateTimeOffset at) =>
-        ctx.Sql.Exec("UPDATE user_tasks SET claimed_by = @by, claimed_at = @at WHERE task_id = @id",
+        ctx.Sql.Send("UPDATE user_tasks SET claimed_by = @by, claimed_at = @at WHERE task_id = @id",
             ("@id", taskId), ("@by", claimant), ("@at", claimant is null ? null : Rows.Ms(at)));
 
     /// <summary>Why <paramref name="access"/> may not complete or claim <paramref name="task"/>, or null when it may.</summary>
@@ -68,7 +68,7 @@ internal static partial class Mutations
     {
         foreach (var role in roles)
         {
-            ctx.Sql.Exec("INSERT INTO user_task_roles (role, task_id) VALUES (@role, @id) ON CONFLICT DO NOTHING", ("@role", role), ("@id", taskId));
+            ctx.Sql.Send("INSERT INTO user_task_roles (role, task_id) VALUES (@role, @id) ON CONFLICT DO NOTHING", ("@role", role), ("@id", taskId));
         }
     }
 }

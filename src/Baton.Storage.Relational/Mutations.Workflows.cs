@@ -28,7 +28,7 @@ internal static partial class Mutations
         }
         foreach (var tag in workflow.Tags.Distinct(StringComparer.Ordinal))
         {
-            ctx.Sql.Exec(
+            ctx.Sql.Send(
                 "INSERT INTO workflow_tags (tag, workflow_id, created_at) VALUES (@tag, @id, @at) ON CONFLICT DO NOTHING",
                 ("@tag", tag), ("@id", workflow.Id), ("@at", created));
         }
@@ -71,7 +71,7 @@ internal static partial class Mutations
 
     /// <summary>Writes an event at a sequence number the caller reserved (<c>next_seq</c> already moved past it).</summary>
     public static void InsertHistory(WriteContext ctx, string workflowId, long seq, NewHistoryEvent e) =>
-        ctx.Sql.Exec(
+        ctx.Sql.Send(
             "INSERT INTO history (workflow_id, seq, kind, at, command_id, name, ref_id, payload) VALUES (@wf, @seq, @kind, @at, @cmd, @name, @ref, @payload)",
             ("@wf", workflowId), ("@seq", seq), ("@kind", e.Kind.ToString()), ("@at", Rows.Ms(e.At)), ("@cmd", e.CommandId),
             ("@name", e.Name), ("@ref", e.RefId), ("@payload", e.Payload));
@@ -87,7 +87,7 @@ internal static partial class Mutations
         {
             return false;
         }
-        ctx.Sql.Exec(
+        ctx.Sql.Send(
             "INSERT INTO inbox (workflow_id, kind, command_id, ref_id, payload, at) VALUES (@wf, @kind, @cmd, @ref, @payload, @at)",
             ("@wf", message.WorkflowId), ("@kind", message.Kind.ToString()), ("@cmd", message.CommandId), ("@ref", message.RefId),
             ("@payload", message.Payload), ("@at", at));
@@ -119,11 +119,11 @@ internal static partial class Mutations
                 CancelTask(ctx, task, taskError, source, at);
             }
         }
-        ctx.Sql.Exec("DELETE FROM timers WHERE workflow_id = @wf", ("@wf", workflowId));
-        ctx.Sql.Exec("DELETE FROM inbox WHERE workflow_id = @wf", ("@wf", workflowId));
+        ctx.Sql.Send("DELETE FROM timers WHERE workflow_id = @wf", ("@wf", workflowId));
+        ctx.Sql.Send("DELETE FROM inbox WHERE workflow_id = @wf", ("@wf", workflowId));
         if (!rowUpdated)
         {
-            ctx.Sql.Exec("UPDATE workflows SET pending = {false}, pending_since = NULL, lease_owner = NULL, lease_until = NULL WHERE id = @id", ("@id", workflowId));
+            ctx.Sql.Send("UPDATE workflows SET pending = {false}, pending_since = NULL, lease_owner = NULL, lease_until = NULL WHERE id = @id", ("@id", workflowId));
         }
         // Its timers are only deleted: nothing becomes due earlier, so the timer loop is not woken.
         ctx.Effects.WorkflowFinished(workflowId);
@@ -134,7 +134,7 @@ internal static partial class Mutations
     {
         var error = JsonText.Error("Canceled", reason);
         var ms = Rows.Ms(at);
-        ctx.Sql.Exec(
+        ctx.Sql.Send(
             "UPDATE workflows SET state = 'Canceled', error = @error, completed_at = @at, updated_at = @at, version = version + 1 WHERE id = @id",
             ("@id", workflow.Id), ("@error", error), ("@at", ms));
         AppendHistory(ctx, workflow.Id, new NewHistoryEvent(HistoryEventKind.WorkflowCanceled, at, Payload: error));

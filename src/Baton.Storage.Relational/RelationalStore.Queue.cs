@@ -64,7 +64,7 @@ internal sealed partial class RelationalStore
             // A finishing step leaves them: FinishWorkflow deletes the whole inbox.
             foreach (var id in step.ConsumedMessageIds)
             {
-                ctx.Sql.Exec("DELETE FROM inbox WHERE id = @id AND workflow_id = @wf", ("@id", id), ("@wf", step.WorkflowId));
+                ctx.Sql.Send("DELETE FROM inbox WHERE id = @id AND workflow_id = @wf", ("@id", id), ("@wf", step.WorkflowId));
             }
         }
         var seq = row.FirstSeq;

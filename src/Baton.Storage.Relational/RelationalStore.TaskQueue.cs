@@ -52,7 +52,7 @@ internal sealed partial class RelationalStore
                 Mutations.FinishTask(ctx, task, TaskState.Failed, null, outcome.Error ?? JsonText.Error("Failed", "handler failed"), outcome.At, worker);
                 break;
             case HandlerOutcomeKind.RetryScheduled:
-                ctx.Sql.Exec(
+                ctx.Sql.Send(
                     "UPDATE tasks SET state = 'Scheduled', ready_at = @ready, updated_at = @at, lease_owner = NULL, lease_until = NULL WHERE task_id = @id",
                     ("@id", task.TaskId), ("@at", Rows.Ms(outcome.At)), ("@ready", Rows.Ms(outcome.RetryAt ?? outcome.At)));
                 Mutations.Audit(ctx, task.TaskId, outcome.At, "HandlerFailed", worker, null, outcome.Error);
@@ -93,7 +93,7 @@ internal sealed partial class RelationalStore
             {
                 foreach (var id in taskIds)
                 {
-                    ctx.Sql.Exec(
+                    ctx.Sql.Send(
                         "UPDATE tasks SET lease_until = @until WHERE task_id = @id AND lease_owner = @owner AND state = 'Running'",
                         ("@id", id), ("@owner", owner), ("@until", Rows.Ms(leaseUntil)));
                 }

@@ -89,7 +89,7 @@ internal sealed partial class RelationalStore
                     return new TaskOperationResult(TaskResolutionStatus.WrongState, task);
                 }
                 var at = Rows.Ms(update.At);
-                ctx.Sql.Exec(
+                ctx.Sql.Send(
                     "UPDATE tasks SET progress_percent = @percent, progress_message = @message, progress_details = @details, progress_at = @at, " +
                     "updated_at = @at, heartbeat_due_at = CASE WHEN heartbeat_interval IS NULL THEN heartbeat_due_at ELSE @at + heartbeat_interval END " +
                     "WHERE task_id = @id",
@@ -122,11 +122,11 @@ internal sealed partial class RelationalStore
                 {
                     return new TaskOperationResult(TaskResolutionStatus.WrongState, task);
                 }
-                ctx.Sql.Exec(
+                ctx.Sql.Send(
                     "UPDATE tasks SET state = 'Scheduled', ready_at = @at, updated_at = @at, lease_owner = NULL, lease_until = NULL, " +
                     "heartbeat_due_at = NULL WHERE task_id = @id",
                     ("@id", taskId), ("@at", Rows.Ms(at)));
-                ctx.Sql.Exec("DELETE FROM timers WHERE task_id = @id AND kind = 'TaskHeartbeat'", ("@id", taskId));
+                ctx.Sql.Send("DELETE FROM timers WHERE task_id = @id AND kind = 'TaskHeartbeat'", ("@id", taskId));
                 Mutations.Audit(ctx, taskId, at, "RetryRequested", source, null, null);
                 ctx.Effects.TasksReady = true;
                 return new TaskOperationResult(TaskResolutionStatus.Applied, Mutations.GetTask(ctx, taskId));
@@ -157,7 +157,7 @@ internal sealed partial class RelationalStore
                 {
                     Mutations.FinishTask(ctx, task, TaskState.TimedOut, null, error, at, source);
                 }
-                ctx.Sql.Exec(
+                ctx.Sql.Send(
                     "INSERT INTO kv (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     ("@key", WatermarkKey), ("@value", Invariant(Rows.Ms(to))));
                 return new TimeoutBetweenOutcome(effectiveFrom, to, tasks.Select(t => t.TaskId).ToList());

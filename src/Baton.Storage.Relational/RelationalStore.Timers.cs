@@ -80,7 +80,7 @@ internal sealed partial class RelationalStore
                     }
                     else
                     {
-                        ctx.Sql.Exec("UPDATE timers SET due_at = @due WHERE id = @id", ("@id", timer.Id), ("@due", Rows.Ms(due)));
+                        ctx.Sql.Send("UPDATE timers SET due_at = @due WHERE id = @id", ("@id", timer.Id), ("@due", Rows.Ms(due)));
                         ctx.Effects.TimersChanged = true;
                     }
                 }
@@ -98,7 +98,7 @@ internal sealed partial class RelationalStore
     private static TaskRecord? TaskOf(WriteContext ctx, TimerRow timer) =>
         timer.TaskId is { } id ? Mutations.GetTask(ctx, id) : null;
 
-    private static void DeleteTimer(WriteContext ctx, long id) => ctx.Sql.Exec("DELETE FROM timers WHERE id = @id", ("@id", id));
+    private static void DeleteTimer(WriteContext ctx, long id) => ctx.Sql.Send("DELETE FROM timers WHERE id = @id", ("@id", id));
 
     public async Task<DateTimeOffset?> GetNextTimerDueAsync(CancellationToken cancellationToken) =>
         await _runner.ReadScalarAsync(NextDue, [], cancellationToken).ConfigureAwait(false) is long ms ? Rows.Time(ms) : null;

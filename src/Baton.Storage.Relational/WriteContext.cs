@@ -72,6 +72,7 @@ internal sealed class WriteContext : IDisposable
         {
             try
             {
+                Sql.Discard();
                 Sql.Exec(savepoint.RollBack);
                 Sql.Exec(savepoint.Release);
             }

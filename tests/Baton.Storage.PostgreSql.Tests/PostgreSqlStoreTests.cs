@@ -73,6 +73,89 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task Write_HeldWrites_TravelWithTheNextStatementThatSeesThem()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        var options = TestDatabase.Options(cs);
+        options.WriterConnections = 1;
+        await using var store = new PostgreSqlStore(options, new StoreSignals());
+        await store.InitializeAsync();
+        var roundTrips = store.WriteRoundTrips;
+
+        var seen = await store.WriteAsync(ctx =>
+        {
+            ctx.Sql.Send("INSERT INTO kv (key, value) VALUES ('a', '1')");
+            ctx.Sql.Send("INSERT INTO kv (key, value) VALUES ('b', '2')");
+            return ctx.Sql.Long("SELECT COUNT(*) FROM kv WHERE key IN ('a', 'b')");
+        }, CancellationToken.None);
+
+        Assert.Equal(2, seen);
+        // BEGIN; the two inserts with the count; COMMIT. Each on its own would have been two round trips more.
+        Assert.Equal(3, store.WriteRoundTrips - roundTrips);
+        Assert.Equal(2, store.HeldWrites);
+        Assert.Equal("1", await store.GetValueAsync("a"));
+        Assert.Equal("2", await store.GetValueAsync("b"));
+    }
+
+    public enum HeldWriteFailure
+    {
+        /// <summary>The held write fails with the next operation's first statement.</summary>
+        MidBatch,
+
+        /// <summary>The held write of the batch's last operation fails with the commit.</summary>
+        AtCommit,
+
+        /// <summary>The operation throws after holding writes (one of which would fail): they are never sent.</summary>
+        OperationThrows,
+    }
+
+    [Theory]
+    [InlineData(HeldWriteFailure.MidBatch)]
+    [InlineData(HeldWriteFailure.AtCommit)]
+    [InlineData(HeldWriteFailure.OperationThrows)]
+    public async Task Write_HeldWriteOfOneOperationFails_OnlyThatOperationFailsAndTheOthersCommit(HeldWriteFailure failure)
+    {
+        var cs = await server.CreateDatabaseAsync();
+        var options = TestDatabase.Options(cs);
+        options.WriterConnections = 1;
+        await using var store = new PostgreSqlStore(options, new StoreSignals());
+        await store.InitializeAsync();
+        await store.SetValueAsync("taken", "0");
+        using var gate = new ManualResetEventSlim();
+        using var started = new ManualResetEventSlim();
+        var blocker = store.WriteAsync(_ => { started.Set(); return gate.Wait(TimeSpan.FromSeconds(30)); }, CancellationToken.None);
+        Assert.True(started.Wait(TimeSpan.FromSeconds(30)));
+
+        // Queued behind the blocker, so that they run in one batch.
+        var first = store.SetValueAsync("a", "1");
+        var failing = store.WriteAsync(ctx =>
+        {
+            ctx.Sql.Send("INSERT INTO kv (key, value) VALUES ('b', '2')");
+            ctx.Sql.Send("INSERT INTO kv (key, value) VALUES ('taken', 'again')");
+            return failure == HeldWriteFailure.OperationThrows ? throw new InvalidOperationException("after holding writes") : 0;
+        }, CancellationToken.None);
+        var last = failure == HeldWriteFailure.AtCommit ? Task.CompletedTask : store.SetValueAsync("c", "3");
+        gate.Set();
+
+        await WithinAsync(blocker, TimeSpan.FromSeconds(30));
+        await first.WaitAsync(TimeSpan.FromSeconds(30));
+        await last.WaitAsync(TimeSpan.FromSeconds(30));
+        if (failure == HeldWriteFailure.OperationThrows)
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
+        }
+        else
+        {
+            var error = await Assert.ThrowsAsync<PostgresException>(() => failing);
+            Assert.Equal(PostgresErrorCodes.UniqueViolation, error.SqlState);
+        }
+        Assert.Equal("1", await store.GetValueAsync("a"));
+        Assert.Null(await store.GetValueAsync("b"));
+        Assert.Equal("0", await store.GetValueAsync("taken"));
+        Assert.Equal(failure == HeldWriteFailure.AtCommit ? null : "3", await store.GetValueAsync("c"));
+    }
+
+    [Fact]
     public async Task Write_DeadlockedByAnotherTransaction_BatchRunsAgainAndCallerGetsTheResult()
     {
         var cs = await server.CreateDatabaseAsync();

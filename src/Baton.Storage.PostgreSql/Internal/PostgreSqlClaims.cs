@@ -47,7 +47,7 @@ internal sealed class PostgreSqlClaims : IClaimQueries
                 Rows.Task, ("@ids", ids.ToArray()), ("@owner", owner), ("@until", Rows.Ms(leaseUntil)), ("@now", nowMs))
                 .ToDictionary(t => t.TaskId, StringComparer.Ordinal);
             claimed.AddRange(ids.Select(id => rows[id]));
-            ctx.Sql.Exec(
+            ctx.Sql.Send(
                 "INSERT INTO task_audit (task_id, seq, at, kind, actor, via, detail, data) " +
                 "SELECT c.task_id, COALESCE((SELECT MAX(a.seq) FROM task_audit a WHERE a.task_id = c.task_id), 0) + 1, @now, 'Started', " +
                 "@owner, 'worker', 'attempt ' || c.attempt, NULL FROM unnest(@ids, @attempts) AS c(task_id, attempt)",

@@ -22,6 +22,8 @@ internal sealed class WriteLoop : IAsyncDisposable
     private long _batches;
     private long _conflictRetries;
     private long _repeatedConflicts;
+    private long _roundTrips;
+    private long _heldStatements;
 
     // Held shared by every batch run, exclusively by the run of a batch that met a write conflict (see Run).
     private readonly ReaderWriterLockSlim _alone = new(LockRecursionPolicy.NoRecursion);
@@ -50,6 +52,12 @@ internal sealed class WriteLoop : IAsyncDisposable
 
     /// <summary>Number of batch runs that met a write conflict again after running alone (for tests).</summary>
     public long RepeatedConflicts => Interlocked.Read(ref _repeatedConflicts);
+
+    /// <summary>Round trips of the batches run so far, their <c>BEGIN</c> included (for tests).</summary>
+    public long RoundTrips => Interlocked.Read(ref _roundTrips);
+
+    /// <summary>Statements that went with a later one instead of in a round trip of their own (for tests).</summary>
+    public long HeldStatements => Interlocked.Read(ref _heldStatements);
 
     public Task<T> EnqueueAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken) => _queue.EnqueueAsync(body, cancellationToken);
 
@@ -118,7 +126,7 @@ internal sealed class WriteLoop : IAsyncDisposable
         try
         {
             using var connection = Begin();
-            using var sql = new Sql(connection, PostgreSqlDialect.Instance, cached: false);
+            using var sql = new PipelinedSql(connection);
             var context = new WriteContext(sql);
             try
             {
@@ -127,16 +135,21 @@ internal sealed class WriteLoop : IAsyncDisposable
                 {
                     foreach (var payload in Notifications.Payloads(effects, _senderId))
                     {
-                        sql.Exec("SELECT pg_notify(@channel, @payload)", ("@channel", _channel), ("@payload", payload));
+                        sql.Send("SELECT pg_notify(@channel, @payload)", ("@channel", _channel), ("@payload", payload));
                     }
                 }
-                sql.Exec("COMMIT");
+                Commit(sql, isolated);
                 return (effects, null);
             }
             catch
             {
                 TryRollback(sql);
                 throw;
+            }
+            finally
+            {
+                Interlocked.Add(ref _roundTrips, sql.RoundTrips + 1);
+                Interlocked.Add(ref _heldStatements, sql.Held);
             }
         }
 #pragma warning disable CA1031 // Every failure is handed to the callers; the writer keeps running.
@@ -149,6 +162,23 @@ internal sealed class WriteLoop : IAsyncDisposable
                 _dataSource.Clear();
             }
             return (effects, ex);
+        }
+    }
+
+    /// <summary>
+    /// Commits, with whatever the batch's last operations hold (see <see cref="PipelinedSql"/>). When one of those writes fails
+    /// in a run without savepoints, the batch runs again with them, where each operation's savepoint release sends its own
+    /// writes and a failure reaches only its caller.
+    /// </summary>
+    private static void Commit(PipelinedSql sql, bool isolated)
+    {
+        try
+        {
+            sql.Exec("COMMIT");
+        }
+        catch (Exception ex) when (!isolated && !FailsBatch(ex) && ex is not WriterBrokenException)
+        {
+            throw new BatchNeedsIsolationException(ex);
         }
     }
 
@@ -187,6 +217,7 @@ internal sealed class WriteLoop : IAsyncDisposable
     {
         try
         {
+            sql.Discard();
             if (sql.Connection.State == System.Data.ConnectionState.Open)
             {
                 sql.Exec("ROLLBACK");
