@@ -14,8 +14,13 @@ public sealed class PostgreSqlStoreOptions
     /// <summary>Most write operations committed in one transaction (group commit); 512 unless set.</summary>
     public int MaxBatchSize { get; set; } = 512;
 
-    /// <summary>Writer connections committing batches side by side on this node; 2 unless set.</summary>
-    public int WriterConnections { get; set; } = 2;
+    /// <summary>
+    /// Writer connections committing batches side by side on this node; 1 unless set. Batches side by side lock the same hot
+    /// rows (a workflow's row, its tasks) in different orders, and each deadlock stalls both for the server's
+    /// <c>deadlock_timeout</c> (1 s by default): in the benchmark, two writers gave less throughput than one and a p99
+    /// two to four times as long (<c>bench/RESULTS.md</c>, push 12). More may pay where the server is far away and deadlocks rare.
+    /// </summary>
+    public int WriterConnections { get; set; } = 1;
 
     /// <summary>
     /// The <c>LISTEN/NOTIFY</c> channel nodes use to wake each other; <c>baton</c> unless set. Nodes sharing a database must

@@ -212,8 +212,11 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
             await using var set = new NpgsqlCommand($"ALTER DATABASE \"{database}\" SET deadlock_timeout = '20ms'", admin);
             await set.ExecuteNonQueryAsync();
         }
-        // One operation per batch, so that the two writers run two of them side by side.
-        await using var store = await TestDatabase.OpenAsync(cs, maxBatchSize: 1);
+        // Two writers, one operation per batch, so that they run two of them side by side.
+        var options = TestDatabase.Options(cs, maxBatchSize: 1);
+        options.WriterConnections = 2;
+        await using var store = new PostgreSqlStore(options, new StoreSignals());
+        await store.InitializeAsync();
         await store.SetValueAsync("a", "-");
         await store.SetValueAsync("b", "-");
 
