@@ -41,10 +41,10 @@ internal class Sql : IDisposable
     }
 
     /// <summary>
-    /// Runs a write that returns no rows and whose row count nobody reads. A store whose every statement is a round trip to a
-    /// server may hold it and send it with the next statement, several in one round trip (see the PostgreSQL store's
-    /// <c>PipelinedSql</c>); its error then surfaces at that statement. That is still inside the same operation: releasing an
-    /// operation's savepoint is such a statement. Here it runs at once.
+    /// Runs a statement whose result nobody reads, neither rows nor count: a write, or a <c>SELECT</c> of a function for its
+    /// effect. A store whose every statement is a round trip to a server may hold it and send it with the next statement,
+    /// several in one round trip (see the PostgreSQL store's <c>PipelinedSql</c>); its error then surfaces at that statement.
+    /// That is still inside the same operation: releasing an operation's savepoint is such a statement. Here it runs at once.
     /// </summary>
     public virtual void Send(string sql, params ReadOnlySpan<(string Name, object? Value)> args) => Exec(sql, args);
 

@@ -20,8 +20,9 @@ internal sealed class PipelinedSql(NpgsqlConnection connection) : Sql(connection
 {
     private readonly List<NpgsqlBatchCommand> _held = [];
 
-    // Whether a held statement returns rows (a SELECT of a function, as pg_notify): the statements held with it then go
-    // ahead on their own before a query, whose rows must be the first the reader meets.
+    // Whether a held statement returns rows (a SELECT of a function, as pg_notify; a held statement that returns rows must
+    // start with SELECT): the statements held with it then go ahead on their own before a query, whose rows must be the first
+    // the reader meets.
     private bool _heldReturnsRows;
 
     /// <summary>Round trips to the server so far (for tests and the writer's counters).</summary>
