@@ -58,41 +58,79 @@ internal static partial class Mutations
 
     private sealed record ReservedSeq(long Seq);
 
-    /// <summary>Appends an event at the workflow's next sequence number; returns it, or null when the workflow does not exist.</summary>
-    public static long? AppendHistory(WriteContext ctx, string workflowId, NewHistoryEvent e)
+    private const string HistoryColumns = "workflow_id, seq, kind, at, command_id, name, ref_id, payload";
+
+    // Reserves the number and writes the event in one statement (where the dialect chains writes).
+    private const string AppendHistorySql =
+        "WITH reserved AS (UPDATE workflows SET next_seq = next_seq + 1 WHERE id = @wf RETURNING next_seq - 1 AS seq) " +
+        "INSERT INTO history (" + HistoryColumns + ") SELECT @wf, seq, @kind, @at, @cmd, @name, @ref, @payload FROM reserved";
+
+    /// <summary>Appends an event at the workflow's next sequence number; nothing when the workflow does not exist.</summary>
+    public static void AppendHistory(WriteContext ctx, string workflowId, NewHistoryEvent e)
     {
-        if (NextSeq.Run(ctx.Sql, static r => new ReservedSeq(r.GetInt64(0)), ("@id", workflowId)) is not { } reserved)
+        if (ctx.Sql.Dialect.ChainsWrites)
         {
-            return null;
+            ctx.Sql.Send(AppendHistorySql, HistoryArgs(workflowId, null, e));
+            return;
         }
-        InsertHistory(ctx, workflowId, reserved.Seq, e);
-        return reserved.Seq;
+        if (NextSeq.Run(ctx.Sql, static r => new ReservedSeq(r.GetInt64(0)), ("@id", workflowId)) is { } reserved)
+        {
+            InsertHistory(ctx, workflowId, reserved.Seq, e);
+        }
     }
 
     /// <summary>Writes an event at a sequence number the caller reserved (<c>next_seq</c> already moved past it).</summary>
     public static void InsertHistory(WriteContext ctx, string workflowId, long seq, NewHistoryEvent e) =>
         ctx.Sql.Send(
-            "INSERT INTO history (workflow_id, seq, kind, at, command_id, name, ref_id, payload) VALUES (@wf, @seq, @kind, @at, @cmd, @name, @ref, @payload)",
-            ("@wf", workflowId), ("@seq", seq), ("@kind", e.Kind.ToString()), ("@at", Rows.Ms(e.At)), ("@cmd", e.CommandId),
-            ("@name", e.Name), ("@ref", e.RefId), ("@payload", e.Payload));
+            "INSERT INTO history (" + HistoryColumns + ") VALUES (@wf, @seq, @kind, @at, @cmd, @name, @ref, @payload)",
+            HistoryArgs(workflowId, seq, e));
 
-    /// <summary>Delivers a message if the recipient is running (marking it as needing a step); otherwise drops it.</summary>
-    public static bool PostMessage(WriteContext ctx, NewInboxMessage message)
+    /// <summary>An event's parameters, and <c>@seq</c> when <paramref name="seq"/> is given.</summary>
+    private static (string, object?)[] HistoryArgs(string workflowId, long? seq, NewHistoryEvent e)
     {
-        var at = Rows.Ms(message.At);
-        var marked = ctx.Sql.Exec(
-            "UPDATE workflows SET pending_since = CASE WHEN pending = {true} THEN pending_since ELSE @at END, pending = {true} WHERE id = @id AND state = 'Running'",
-            ("@id", message.WorkflowId), ("@at", at));
-        if (marked == 0)
+        (string, object?)[] args =
+        [
+            ("@wf", workflowId), ("@kind", e.Kind.ToString()), ("@at", Rows.Ms(e.At)), ("@cmd", e.CommandId),
+            ("@name", e.Name), ("@ref", e.RefId), ("@payload", e.Payload), ("@seq", seq),
+        ];
+        return seq is null ? args[..^1] : args;
+    }
+
+    private const string MarkPendingSet =
+        "pending_since = CASE WHEN pending = {true} THEN pending_since ELSE @at END, pending = {true} WHERE id = @wf AND state = 'Running'";
+
+    private const string InboxColumns = "workflow_id, kind, command_id, ref_id, payload, at";
+
+    // Marks the recipient and delivers in one statement (where the dialect chains writes).
+    private const string PostMessageSql =
+        "WITH marked AS (UPDATE workflows SET " + MarkPendingSet + " RETURNING id) " +
+        "INSERT INTO inbox (" + InboxColumns + ") SELECT id, @kind, @cmd, @ref, @payload, @at FROM marked";
+
+    /// <summary>
+    /// Delivers a message if the recipient is running (marking it as needing a step); otherwise drops it. Where the dialect
+    /// chains writes, the workflows signal is raised whether or not the recipient ran: a wasted look for work is cheaper
+    /// than waiting for the answer of the mark.
+    /// </summary>
+    public static void PostMessage(WriteContext ctx, NewInboxMessage message)
+    {
+        (string, object?)[] args =
+        [
+            ("@wf", message.WorkflowId), ("@at", Rows.Ms(message.At)), ("@kind", message.Kind.ToString()), ("@cmd", message.CommandId),
+            ("@ref", message.RefId), ("@payload", message.Payload),
+        ];
+        if (ctx.Sql.Dialect.ChainsWrites)
         {
-            return false;
+            ctx.Sql.Send(PostMessageSql, args);
         }
-        ctx.Sql.Send(
-            "INSERT INTO inbox (workflow_id, kind, command_id, ref_id, payload, at) VALUES (@wf, @kind, @cmd, @ref, @payload, @at)",
-            ("@wf", message.WorkflowId), ("@kind", message.Kind.ToString()), ("@cmd", message.CommandId), ("@ref", message.RefId),
-            ("@payload", message.Payload), ("@at", at));
+        else if (ctx.Sql.Exec("UPDATE workflows SET " + MarkPendingSet, args.AsSpan(0, 2)) > 0)
+        {
+            ctx.Sql.Send("INSERT INTO inbox (" + InboxColumns + ") VALUES (@wf, @kind, @cmd, @ref, @payload, @at)", args);
+        }
+        else
+        {
+            return;
+        }
         ctx.Effects.WorkflowsReady = true;
-        return true;
     }
 
     /// <summary>

@@ -27,8 +27,12 @@ internal sealed class SqlDialect
     /// <param name="takesIndexHints">Whether <c>{indexed by ...}</c> becomes <c>INDEXED BY ...</c>.</param>
     /// <param name="mergesOrderedSubqueries">See <see cref="MergesOrderedSubqueries"/>.</param>
     /// <param name="prefersReturning">See <see cref="PrefersReturning"/>.</param>
-    public SqlDialect(string name, string trueLiteral, string falseLiteral, bool locksRows, bool takesIndexHints, bool mergesOrderedSubqueries, bool prefersReturning)
+    /// <param name="chainsWrites">See <see cref="ChainsWrites"/>.</param>
+    public SqlDialect(
+        string name, string trueLiteral, string falseLiteral, bool locksRows, bool takesIndexHints, bool mergesOrderedSubqueries, bool prefersReturning,
+        bool chainsWrites)
     {
+        ChainsWrites = chainsWrites;
         PrefersReturning = prefersReturning;
         MergesOrderedSubqueries = mergesOrderedSubqueries;
         Name = name;
@@ -62,6 +66,14 @@ internal sealed class SqlDialect
     /// 3–7 µs for a few columns, measured on the DRT's writer). Where the writer holds the whole database, as SQLite's does, nothing can come between the two statements.
     /// </summary>
     public bool PrefersReturning { get; }
+
+    /// <summary>
+    /// Whether one statement may chain two writes, the second fed by the first's <c>RETURNING</c> through <c>WITH</c>
+    /// (PostgreSQL's data-modifying common table expressions; SQLite has none). Such a pair is one statement whose result
+    /// nobody reads, so a writer that holds those (<see cref="Sql.Send"/>) sends it with its next statement instead of waiting
+    /// for the first write's answer.
+    /// </summary>
+    public bool ChainsWrites { get; }
 
     /// <summary>The text to run for <paramref name="sql"/>: markers replaced (once per distinct text).</summary>
     public string Render(string sql) =>

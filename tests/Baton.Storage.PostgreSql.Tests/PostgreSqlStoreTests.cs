@@ -97,6 +97,34 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
         Assert.Equal("2", await store.GetValueAsync("b"));
     }
 
+    [Fact]
+    public async Task ResolveTask_OpenDelegatedTask_OneRoundTripBetweenBeginAndCommit()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using var store = await TestDatabase.OpenAsync(cs);
+        await store.CreateWorkflowAsync(Workflow("wf-r"));
+        var claim = Assert.Single(await store.ClaimWorkflowsAsync("n", 10, T0, T0.AddMinutes(1)));
+        await store.CommitStepsAsync([new WorkflowStep
+        {
+            WorkflowId = "wf-r", ExpectedVersion = claim.Workflow.Version, Owner = "n", State = WorkflowState.Running, At = T0,
+            Tasks = [NewTask("wf-r", "t-r") with { IsDelegated = true }],
+        }]);
+        var roundTrips = store.WriteRoundTrips;
+
+        var outcome = await store.ResolveTaskAsync(new TaskResolution
+        {
+            TaskId = "t-r", Kind = TaskResolutionKind.Complete, Result = "{\"ok\":true}", Source = new AuditSource("svc", "test"), At = T0.AddMinutes(1),
+        });
+
+        // BEGIN; the completion's update; COMMIT with the audit entry and the message (marking the workflow and delivering
+        // it in one statement).
+        Assert.Equal(TaskResolutionStatus.Applied, outcome.Status);
+        Assert.Equal(3, store.WriteRoundTrips - roundTrips);
+        var message = Assert.Single((await store.ClaimWorkflowsAsync("n", 10, T0.AddMinutes(2), T0.AddMinutes(3)))).Messages.Single();
+        Assert.Equal(InboxMessageKind.TaskCompleted, message.Kind);
+        Assert.Equal("t-r", message.RefId);
+    }
+
     public enum HeldWriteFailure
     {
         /// <summary>The held write fails with the next operation's first statement.</summary>
