@@ -8,7 +8,8 @@ namespace Baton.Storage.PostgreSql.Internal;
 /// A writer's SQL on PostgreSQL, where every statement is a round trip to the server. Writes whose row count nobody reads
 /// (<see cref="Sql.Send"/>: history, audit, inbox and tag rows, deletes, leases, notifications) are held and go in one
 /// <see cref="NpgsqlBatch"/> with the next statement that needs an answer, or with the <c>COMMIT</c>. A DRT workflow's writes
-/// took about 25 round trips before, each a wait on the server and a context switch on both sides.
+/// took about 19 round trips before, 7 after (<c>bench/RESULTS.md</c>, push 12), each a wait on the server and a context
+/// switch on both sides.
 /// </summary>
 /// <remarks>
 /// The server runs a batch's statements in order and stops at the first that fails, so a held write is seen by every later
