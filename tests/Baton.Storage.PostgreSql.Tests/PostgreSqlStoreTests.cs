@@ -36,6 +36,18 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Creates <paramref name="workflowId"/> and commits its first step, which dispatches <paramref name="tasks"/>.</summary>
+    private static async Task DispatchAsync(PostgreSqlStore store, string workflowId, params NewTask[] tasks)
+    {
+        await store.CreateWorkflowAsync(Workflow(workflowId));
+        var claim = Assert.Single(await store.ClaimWorkflowsAsync("n", 10, T0, T0.AddMinutes(1)));
+        Assert.Equal([StepCommitStatus.Committed], await store.CommitStepsAsync([new WorkflowStep
+        {
+            WorkflowId = workflowId, ExpectedVersion = claim.Workflow.Version, Owner = "n", State = WorkflowState.Running, At = T0,
+            Tasks = tasks,
+        }]));
+    }
+
     /// <summary>Awaits a condition with a deadline (no fixed sleeps).</summary>
     private static async Task<T> WithinAsync<T>(Task<T> task, TimeSpan timeout) => await task.WaitAsync(timeout);
 
@@ -43,10 +55,8 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
     public async Task Write_OperationFailsInsideABatch_OnlyItFailsAndTheOthersCommit()
     {
         var cs = await server.CreateDatabaseAsync();
-        var options = TestDatabase.Options(cs);
-        options.WriterConnections = 1;
-        await using var store = new PostgreSqlStore(options, new StoreSignals());
-        await store.InitializeAsync();
+        // One writer, so that the operations queued together run in one batch, in order.
+        await using var store = await TestDatabase.OpenAsync(cs, writerConnections: 1);
         using var gate = new ManualResetEventSlim();
         using var started = new ManualResetEventSlim();
         var blocker = store.WriteAsync(_ => { started.Set(); return gate.Wait(TimeSpan.FromSeconds(30)); }, CancellationToken.None);
@@ -76,10 +86,8 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
     public async Task Write_HeldWrites_TravelWithTheNextStatementThatSeesThem()
     {
         var cs = await server.CreateDatabaseAsync();
-        var options = TestDatabase.Options(cs);
-        options.WriterConnections = 1;
-        await using var store = new PostgreSqlStore(options, new StoreSignals());
-        await store.InitializeAsync();
+        // One writer, so that the operations queued together run in one batch, in order.
+        await using var store = await TestDatabase.OpenAsync(cs, writerConnections: 1);
         var roundTrips = store.WriteRoundTrips;
 
         var seen = await store.WriteAsync(ctx =>
@@ -102,13 +110,7 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
     {
         var cs = await server.CreateDatabaseAsync();
         await using var store = await TestDatabase.OpenAsync(cs);
-        await store.CreateWorkflowAsync(Workflow("wf-r"));
-        var claim = Assert.Single(await store.ClaimWorkflowsAsync("n", 10, T0, T0.AddMinutes(1)));
-        await store.CommitStepsAsync([new WorkflowStep
-        {
-            WorkflowId = "wf-r", ExpectedVersion = claim.Workflow.Version, Owner = "n", State = WorkflowState.Running, At = T0,
-            Tasks = [NewTask("wf-r", "t-r") with { IsDelegated = true }],
-        }]);
+        await DispatchAsync(store, "wf-r", NewTask("wf-r", "t-r") with { IsDelegated = true });
         var roundTrips = store.WriteRoundTrips;
 
         var outcome = await store.ResolveTaskAsync(new TaskResolution
@@ -144,10 +146,8 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
     public async Task Write_HeldWriteOfOneOperationFails_OnlyThatOperationFailsAndTheOthersCommit(HeldWriteFailure failure)
     {
         var cs = await server.CreateDatabaseAsync();
-        var options = TestDatabase.Options(cs);
-        options.WriterConnections = 1;
-        await using var store = new PostgreSqlStore(options, new StoreSignals());
-        await store.InitializeAsync();
+        // One writer, so that the operations queued together run in one batch, in order.
+        await using var store = await TestDatabase.OpenAsync(cs, writerConnections: 1);
         await store.SetValueAsync("taken", "0");
         using var gate = new ManualResetEventSlim();
         using var started = new ManualResetEventSlim();
@@ -188,14 +188,10 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
     {
         var cs = await server.CreateDatabaseAsync();
         await using var store = await TestDatabase.OpenAsync(cs);
-        await store.CreateWorkflowAsync(Workflow("wf-d"));
-        var claim = Assert.Single(await store.ClaimWorkflowsAsync("n", 10, T0, T0.AddMinutes(1)));
-        await store.CommitStepsAsync([new WorkflowStep
-        {
-            WorkflowId = "wf-d", ExpectedVersion = claim.Workflow.Version, Owner = "n", State = WorkflowState.Running, At = T0,
-            Tasks = [NewTask("wf-d", "y") with { IsDelegated = true, CommandId = 1, DeadlineAt = T0.AddMinutes(1) },
-                     NewTask("wf-d", "x") with { IsDelegated = true, CommandId = 2, DeadlineAt = T0.AddMinutes(2) }],
-        }]);
+        await DispatchAsync(
+            store, "wf-d",
+            NewTask("wf-d", "y") with { IsDelegated = true, CommandId = 1, DeadlineAt = T0.AddMinutes(1) },
+            NewTask("wf-d", "x") with { IsDelegated = true, CommandId = 2, DeadlineAt = T0.AddMinutes(2) });
 
         // Another transaction holds x; TimeoutBetween times out y, then waits for x; the other then wants y: a deadlock,
         // which the store's backend detects first (the other waits 10 s before looking) and is aborted by.
@@ -241,10 +237,7 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
             await set.ExecuteNonQueryAsync();
         }
         // Two writers, one operation per batch, so that they run two of them side by side.
-        var options = TestDatabase.Options(cs, maxBatchSize: 1);
-        options.WriterConnections = 2;
-        await using var store = new PostgreSqlStore(options, new StoreSignals());
-        await store.InitializeAsync();
+        await using var store = await TestDatabase.OpenAsync(cs, maxBatchSize: 1, writerConnections: 2);
         await store.SetValueAsync("a", "-");
         await store.SetValueAsync("b", "-");
 
