@@ -106,6 +106,26 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task Write_HeldStatementReturningRows_GoesAheadOfAQueryWhoseRowsAreRead()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using var store = await TestDatabase.OpenAsync(cs, writerConnections: 1);
+        var roundTrips = store.WriteRoundTrips;
+
+        var value = await store.WriteAsync(ctx =>
+        {
+            // A SELECT of a function for its effect returns a row nobody reads, as the writer's pg_notify does.
+            ctx.Sql.Send("SELECT pg_notify('elsewhere', 'x')");
+            ctx.Sql.Send("INSERT INTO kv (key, value) VALUES ('a', '1')");
+            return ctx.Sql.Scalar("SELECT value FROM kv WHERE key = 'a'");
+        }, CancellationToken.None);
+
+        Assert.Equal("1", value);
+        // BEGIN; the held statements; the query; COMMIT.
+        Assert.Equal(4, store.WriteRoundTrips - roundTrips);
+    }
+
+    [Fact]
     public async Task ResolveTask_OpenDelegatedTask_OneRoundTripBetweenBeginAndCommit()
     {
         var cs = await server.CreateDatabaseAsync();
