@@ -70,7 +70,9 @@ internal static partial class Mutations
     {
         if (ctx.Sql.Dialect.ChainsWrites)
         {
-            ctx.Sql.Send(AppendHistorySql, HistoryArgs(workflowId, null, e));
+            ctx.Sql.Send(
+                AppendHistorySql, ("@wf", workflowId), ("@kind", e.Kind.ToString()), ("@at", Rows.Ms(e.At)), ("@cmd", e.CommandId),
+                ("@name", e.Name), ("@ref", e.RefId), ("@payload", e.Payload));
             return;
         }
         if (NextSeq.Run(ctx.Sql, static r => new ReservedSeq(r.GetInt64(0)), ("@id", workflowId)) is { } reserved)
@@ -83,18 +85,8 @@ internal static partial class Mutations
     public static void InsertHistory(WriteContext ctx, string workflowId, long seq, NewHistoryEvent e) =>
         ctx.Sql.Send(
             "INSERT INTO history (" + HistoryColumns + ") VALUES (@wf, @seq, @kind, @at, @cmd, @name, @ref, @payload)",
-            HistoryArgs(workflowId, seq, e));
-
-    /// <summary>An event's parameters, and <c>@seq</c> when <paramref name="seq"/> is given.</summary>
-    private static (string, object?)[] HistoryArgs(string workflowId, long? seq, NewHistoryEvent e)
-    {
-        (string, object?)[] args =
-        [
-            ("@wf", workflowId), ("@kind", e.Kind.ToString()), ("@at", Rows.Ms(e.At)), ("@cmd", e.CommandId),
-            ("@name", e.Name), ("@ref", e.RefId), ("@payload", e.Payload), ("@seq", seq),
-        ];
-        return seq is null ? args[..^1] : args;
-    }
+            ("@wf", workflowId), ("@seq", seq), ("@kind", e.Kind.ToString()), ("@at", Rows.Ms(e.At)), ("@cmd", e.CommandId),
+            ("@name", e.Name), ("@ref", e.RefId), ("@payload", e.Payload));
 
     private const string MarkPendingSet =
         "pending_since = CASE WHEN pending = {true} THEN pending_since ELSE @at END, pending = {true} WHERE id = @wf AND state = 'Running'";

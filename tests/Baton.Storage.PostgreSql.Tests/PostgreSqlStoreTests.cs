@@ -86,8 +86,7 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
     public async Task Write_HeldWrites_TravelWithTheNextStatementThatSeesThem()
     {
         var cs = await server.CreateDatabaseAsync();
-        // One writer, so that the operations queued together run in one batch, in order.
-        await using var store = await TestDatabase.OpenAsync(cs, writerConnections: 1);
+        await using var store = await TestDatabase.OpenAsync(cs);
         var roundTrips = store.WriteRoundTrips;
 
         var seen = await store.WriteAsync(ctx =>
@@ -109,7 +108,7 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
     public async Task Write_HeldStatementReturningRows_GoesAheadOfAQueryWhoseRowsAreRead()
     {
         var cs = await server.CreateDatabaseAsync();
-        await using var store = await TestDatabase.OpenAsync(cs, writerConnections: 1);
+        await using var store = await TestDatabase.OpenAsync(cs);
         var roundTrips = store.WriteRoundTrips;
 
         var value = await store.WriteAsync(ctx =>
