@@ -48,16 +48,16 @@ internal static class Drt
                 complete = r => c.CompleteDelegatedTaskAsync("Service", r.TaskId, new DrtResult(true, r.N));
             }
             using var stop = new CancellationTokenSource();
-            var issued = new long[n + warmup];
-            var completer = Task.Run(() => CompleteAllAsync(external, complete, issued, options.C, stop.Token));
+            var stages = new DrtStages(n + warmup);
+            var completer = Task.Run(() => CompleteAllAsync(external, complete, stages, options.C, stop.Token));
             // Warm-up batch (not measured): JIT, caches, pages, connections.
-            await RunBatchAsync(client, n, warmup, options.C, issued, null);
+            await RunBatchAsync(client, n, warmup, options.C, stages, null);
             var latencies = new List<double>(n);
             // CPU per workflow is steadier than throughput on a shared machine: it compares builds where wall time cannot.
             var cpuBefore = Environment.CpuUsage.TotalTime;
             var writerBefore = Measure.ThreadsCpu(Measure.IsWriterThread);
             var started = Stopwatch.GetTimestamp();
-            await RunBatchAsync(client, 0, n, options.C, issued, latencies);
+            await RunBatchAsync(client, 0, n, options.C, stages, latencies);
             var elapsed = Stopwatch.GetElapsedTime(started);
             var cpuPerWorkflow = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMicroseconds / n;
             var writerPerWorkflow = (Measure.ThreadsCpu(Measure.IsWriterThread) - writerBefore)?.TotalMicroseconds / n;
@@ -66,7 +66,7 @@ internal static class Drt
             var throughput = n / elapsed.TotalSeconds;
             return $"DRT baton-{options.Store}-{options.Completion} N={n} C={options.C} throughput={throughput:0}/s " +
                 $"p50={Measure.F(Measure.Percentile(latencies, 50))}ms p99={Measure.F(Measure.Percentile(latencies, 99))}ms rss={Measure.PeakRssMb()}mb " +
-                $"cpu_per_wf={cpuPerWorkflow:0}us" + (writerPerWorkflow is { } w ? $" writer_cpu_per_wf={w:0}us" : "") +
+                $"cpu_per_wf={cpuPerWorkflow:0}us" + (writerPerWorkflow is { } w ? $" writer_cpu_per_wf={w:0}us" : "") + $" {stages}" +
                 (CompletionErrors > 0 ? $" completion_errors={CompletionErrors}" : "");
         }
         finally
@@ -78,7 +78,7 @@ internal static class Drt
     }
 
     /// <summary>Starts workflows first..first+count-1 with at most <paramref name="concurrency"/> in flight and checks each result.</summary>
-    private static async Task RunBatchAsync(InProcessBatonClient client, int first, int count, int concurrency, long[] issued, List<double>? latencies)
+    private static async Task RunBatchAsync(InProcessBatonClient client, int first, int count, int concurrency, DrtStages stages, List<double>? latencies)
     {
         using var slots = new SemaphoreSlim(concurrency, concurrency);
         var running = new List<Task>(count);
@@ -90,12 +90,17 @@ internal static class Drt
             {
                 try
                 {
+                    var startBegan = Stopwatch.GetTimestamp();
                     var start = await client.StartWorkflowAsync<DrtWorkflow>(new DrtInput(i));
+                    var startReturned = Stopwatch.GetTimestamp();
                     var result = await client.GetResultAsync<DrtResult>(start.WorkflowId, TimeSpan.FromMinutes(10));
                     var observed = Stopwatch.GetTimestamp();
                     if (result.N != i || !result.Approved) throw new InvalidOperationException($"workflow {i} returned n={result.N}");
                     if (latencies is not null)
-                        lock (latencies) latencies.Add(Measure.Ms(Volatile.Read(ref issued[i]), observed));
+                    {
+                        lock (latencies) latencies.Add(Measure.Ms(Volatile.Read(ref stages.Issued[i]), observed));
+                        stages.Add(i, startBegan, startReturned, observed);
+                    }
                 }
                 finally
                 {
@@ -107,7 +112,7 @@ internal static class Drt
     }
 
     /// <summary>The external system's completer: reads the queue and completes each task, up to <paramref name="concurrency"/> calls at once.</summary>
-    private static async Task CompleteAllAsync(ExternalSystem external, Func<ExternalRequest, Task> complete, long[] issued, int concurrency, CancellationToken stop)
+    private static async Task CompleteAllAsync(ExternalSystem external, Func<ExternalRequest, Task> complete, DrtStages stages, int concurrency, CancellationToken stop)
     {
         using var slots = new SemaphoreSlim(concurrency, concurrency);
         try
@@ -115,8 +120,8 @@ internal static class Drt
             await foreach (var request in external.Requests.ReadAllAsync(stop))
             {
                 await slots.WaitAsync(stop);
-                Volatile.Write(ref issued[request.N], Stopwatch.GetTimestamp());
-                _ = CompleteOneAsync(complete, request, slots);
+                Volatile.Write(ref stages.Issued[request.N], Stopwatch.GetTimestamp());
+                _ = CompleteOneAsync(complete, request, stages, slots);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -128,7 +133,7 @@ internal static class Drt
     /// Completes one task; like a real external system it retries a call that failed (the completion is idempotent: a
     /// repeat of the same outcome succeeds). Every failed attempt is counted and reported as <c>completion_errors</c>.
     /// </summary>
-    private static async Task CompleteOneAsync(Func<ExternalRequest, Task> complete, ExternalRequest request, SemaphoreSlim slots)
+    private static async Task CompleteOneAsync(Func<ExternalRequest, Task> complete, ExternalRequest request, DrtStages stages, SemaphoreSlim slots)
     {
         try
         {
@@ -137,6 +142,7 @@ internal static class Drt
                 try
                 {
                     await complete(request);
+                    Volatile.Write(ref stages.Completed[request.N], Stopwatch.GetTimestamp());
                     return;
                 }
                 catch (Exception e) when (attempt < 5)
