@@ -5,7 +5,7 @@ namespace Baton.Storage.Relational;
 /// <summary>What committed writes made available, raised as <see cref="StoreSignals"/> after the commit.</summary>
 internal sealed class Effects
 {
-    private readonly List<string> _finished = [];
+    private readonly List<(string Id, WorkflowRecord? Record)> _finished = [];
 
     public bool WorkflowsReady { get; set; }
 
@@ -13,12 +13,12 @@ internal sealed class Effects
 
     public bool TimersChanged { get; set; }
 
-    /// <summary>Ids of the workflows that finished, in order.</summary>
-    public IReadOnlyList<string> FinishedWorkflows => _finished;
+    /// <summary>The workflows that finished, in order, each with its record as the finish left it when the store had it at hand.</summary>
+    public IReadOnlyList<(string Id, WorkflowRecord? Record)> FinishedWorkflows => _finished;
 
     public bool IsEmpty => !WorkflowsReady && !TasksReady && !TimersChanged && _finished.Count == 0;
 
-    public void WorkflowFinished(string workflowId) => _finished.Add(workflowId);
+    public void WorkflowFinished(string workflowId, WorkflowRecord? record = null) => _finished.Add((workflowId, record));
 
     public void MergeInto(Effects target)
     {
@@ -42,11 +42,11 @@ internal sealed class Effects
         {
             signals.NotifyTimersChanged();
         }
-        foreach (var id in _finished)
+        foreach (var (id, record) in _finished)
         {
             try
             {
-                signals.NotifyWorkflowFinished(id);
+                signals.NotifyWorkflowFinished(id, record);
             }
 #pragma warning disable CA1031 // A subscriber's failure must not stop the writer; signals are hints.
             catch (Exception)

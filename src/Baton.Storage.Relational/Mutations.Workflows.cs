@@ -137,10 +137,12 @@ internal static partial class Mutations
     /// The consequences of a workflow reaching a finished state: open tasks Canceled with <paramref name="taskError"/> (audited),
     /// its timers and inbox deleted, no longer needing a step nor claimed (<paramref name="rowUpdated"/>: the caller's own update of
     /// the row did that already). <paramref name="mayHaveOpenTasks"/> false skips the look for open tasks (the instance knows
-    /// there are none; see <see cref="WorkflowStep.MayHaveOpenTasks"/>).
+    /// there are none; see <see cref="WorkflowStep.MayHaveOpenTasks"/>). <paramref name="finished"/>, when the caller has it, is
+    /// the row as it now stands, for the finish notice.
     /// </summary>
     public static void FinishWorkflow(
-        WriteContext ctx, string workflowId, string taskError, AuditSource source, DateTimeOffset at, bool rowUpdated = false, bool mayHaveOpenTasks = true)
+        WriteContext ctx, string workflowId, string taskError, AuditSource source, DateTimeOffset at, bool rowUpdated = false, bool mayHaveOpenTasks = true,
+        WorkflowRecord? finished = null)
     {
         if (mayHaveOpenTasks)
         {
@@ -156,7 +158,7 @@ internal static partial class Mutations
             ctx.Sql.Send("UPDATE workflows SET pending = {false}, pending_since = NULL, lease_owner = NULL, lease_until = NULL WHERE id = @id", ("@id", workflowId));
         }
         // Its timers are only deleted: nothing becomes due earlier, so the timer loop is not woken.
-        ctx.Effects.WorkflowFinished(workflowId);
+        ctx.Effects.WorkflowFinished(workflowId, finished);
     }
 
     /// <summary>Cancels a running workflow and, recursively, its running children; only the root tells its parent.</summary>

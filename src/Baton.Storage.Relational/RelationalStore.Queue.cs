@@ -31,6 +31,23 @@ internal sealed partial class RelationalStore
 
     private static readonly string CanceledByFinish = JsonText.Error("Canceled", "workflow finished");
 
+    /// <summary>
+    /// The row as <see cref="FinishStep"/> leaves it, from the record the step was computed from; null without one, or when that
+    /// record is not the version the step committed against (it would not describe the row).
+    /// </summary>
+    private static WorkflowRecord? FinishedRecord(WorkflowStep step)
+    {
+        if (step.Claimed is not { } claimed || claimed.Id != step.WorkflowId || claimed.Version != step.ExpectedVersion)
+        {
+            return null;
+        }
+        var at = Rows.Time(Rows.Ms(step.At));
+        return claimed with
+        {
+            State = step.State, Result = step.Result, Error = step.Error, UpdatedAt = at, CompletedAt = at, Version = step.ExpectedVersion + 1,
+        };
+    }
+
     public Task<IReadOnlyList<WorkflowClaim>> ClaimWorkflowsAsync(string owner, int max, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(owner);
@@ -90,7 +107,8 @@ internal sealed partial class RelationalStore
         }
         if (finished)
         {
-            Mutations.FinishWorkflow(ctx, step.WorkflowId, CanceledByFinish, AuditSource.Workflow, step.At, rowUpdated: true, step.MayHaveOpenTasks);
+            Mutations.FinishWorkflow(
+                ctx, step.WorkflowId, CanceledByFinish, AuditSource.Workflow, step.At, rowUpdated: true, step.MayHaveOpenTasks, FinishedRecord(step));
         }
         else if (row.Pending)
         {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Baton.Engine.Storage;
 using Baton.Testing;
 
@@ -5,7 +6,8 @@ namespace Baton.Engine.Tests;
 
 /// <summary>
 /// A finishing step says whether the workflow may still have open tasks: the store looks for tasks to cancel only then, so a
-/// workflow whose every task has finished ends without that lookup, and one that leaves a task open still cancels it.
+/// workflow whose every task has finished ends without that lookup, and one that leaves a task open still cancels it. It also
+/// carries the record it was computed from, so that the finish notice brings the finished record to those waiting for it.
 /// </summary>
 public sealed class FinishingStepTests : IDisposable
 {
@@ -40,7 +42,36 @@ public sealed class FinishingStepTests : IDisposable
         Assert.Equal(TaskState.Canceled, (await host.Client.GetTaskAsync(task.TaskId)).State);
     }
 
+    [Fact]
+    public async Task Finish_ACallerWaitsForTheResult_TheFinishNoticeAnswersItWithoutReadingTheRecordBack()
+    {
+        var counter = new HandoffTests.StoreCounter();
+        await using var host = await TestHosts.StartAsync(more: b => HandoffTests.UseCountingStore(b, _directory, counter));
+        var started = await host.Client.StartWorkflowAsync<ApprovalWorkflow>("doc-waited");
+        var task = await host.WaitForTaskAsync(started.WorkflowId);
+        var readsBefore = Reads(counter).Count;
+
+        var waiting = host.Client.WaitForWorkflowAsync(started.WorkflowId, TimeSpan.FromSeconds(30));
+        await BatonTestHost.WaitUntilAsync(() => Task.FromResult(Reads(counter).Count > readsBefore ? "read" : null), what: "the wait's first read");
+        await host.Client.CompleteDelegatedTaskAsync("ApprovalService", task.TaskId, new ApprovalResult(true, "fine"));
+        var answer = await waiting;
+
+        Assert.Equal(WorkflowState.Completed, answer.State);
+        // The wait read the workflow only while it ran (once, or again on its periodic re-check): the finished record came
+        // with the notice. Without it, the wait's last read returns the finished workflow.
+        Assert.All(Reads(counter).Skip(readsBefore), state => Assert.Equal(WorkflowState.Running, state));
+        // And it is the record a read gives now, field for field.
+        var read = await host.Client.GetWorkflowAsync(started.WorkflowId);
+        Assert.Equal(JsonSerializer.Serialize(read), JsonSerializer.Serialize(answer));
+        Assert.Equal("approved: fine", answer.Result?.GetString());
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static List<WorkflowState?> Reads(HandoffTests.StoreCounter counter)
+    {
+        lock (counter.WorkflowReads) return [.. counter.WorkflowReads];
+    }
 
     private static List<WorkflowStep> Steps(HandoffTests.StoreCounter counter)
     {

@@ -147,6 +147,14 @@ public sealed class HandoffTests : IDisposable
 
         public void TimerRead() => Interlocked.Increment(ref _timerReads);
 
+        /// <summary>The state of every workflow that <see cref="IWorkflowStore.GetWorkflowAsync"/> returned, in order (null: not found).</summary>
+        public List<WorkflowState?> WorkflowReads { get; } = [];
+
+        public void WorkflowRead(WorkflowRecord? found)
+        {
+            lock (WorkflowReads) WorkflowReads.Add(found?.State);
+        }
+
         /// <summary>Every step passed to <see cref="IWorkflowQueue.CommitStepsAsync"/>, in order.</summary>
         public List<WorkflowStep> Steps { get; } = [];
 
@@ -195,6 +203,7 @@ public sealed class HandoffTests : IDisposable
             {
                 Task<TaskClaimBatch> claim => CountAsync(claim, b => _counter.Tasks(b.Tasks.Count)),
                 Task<IReadOnlyList<WorkflowClaim>> claims => CountAsync(claims, c => _counter.Workflows(c.Count)),
+                Task<WorkflowRecord?> read when targetMethod.Name == nameof(IBatonStore.GetWorkflowAsync) => CountAsync(read, _counter.WorkflowRead),
                 _ => result,
             };
         }

@@ -317,7 +317,7 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
         var cs = await server.CreateDatabaseAsync();
         var otherSignals = new StoreSignals();
         var finished = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        otherSignals.WorkflowFinished += id => finished.TrySetResult(id);
+        otherSignals.WorkflowFinished += (id, _) => finished.TrySetResult(id);
         await using var node = await TestDatabase.OpenAsync(cs);
         await using var other = await TestDatabase.OpenAsync(cs, otherSignals);
 
@@ -338,7 +338,7 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
         var cs = await server.CreateDatabaseAsync();
         var signals = new StoreSignals();
         var count = 0;
-        signals.WorkflowFinished += _ => Interlocked.Increment(ref count);
+        signals.WorkflowFinished += (_, _) => Interlocked.Increment(ref count);
         await using var node = await TestDatabase.OpenAsync(cs, signals);
         await using var other = await TestDatabase.OpenAsync(cs);
         var otherSaw = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -351,7 +351,7 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
         }]);
         // A later notification from the other store proves the first one has been delivered (one connection, in commit order).
         var marker = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        signals.WorkflowFinished += id =>
+        signals.WorkflowFinished += (id, _) =>
         {
             if (id == "wf-2")
             {
@@ -483,7 +483,7 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
         var cs = await server.CreateDatabaseAsync();
         var signals = new StoreSignals();
         var finished = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        signals.WorkflowFinished += id => finished.TrySetResult(id);
+        signals.WorkflowFinished += (id, _) => finished.TrySetResult(id);
         await using var store = await TestDatabase.OpenAsync(cs, signals);
         await using var other = await TestDatabase.OpenAsync(cs);
         await store.SetValueAsync("k", "v0");

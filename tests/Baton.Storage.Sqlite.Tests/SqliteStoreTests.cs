@@ -182,7 +182,7 @@ public sealed class SqliteStoreTests : IDisposable
     {
         var signals = new StoreSignals();
         var finished = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        signals.WorkflowFinished += id => finished.TrySetResult(id);
+        signals.WorkflowFinished += (id, _) => finished.TrySetResult(id);
         await using var store = await _db.OpenAsync(signals);
         await store.CreateWorkflowAsync(Workflow("wf-1"));
 
@@ -190,6 +190,38 @@ public sealed class SqliteStoreTests : IDisposable
 
         // Raised right after the batch's callers are answered, on the writer's thread.
         Assert.Equal("wf-1", await finished.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public async Task Signals_FinishingStep_NoticeCarriesTheRowAsARead_GivesItWhenTheStepHasItsCurrentRecord(bool withRecord, bool staleRecord)
+    {
+        var signals = new StoreSignals();
+        var finished = new TaskCompletionSource<WorkflowRecord?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        signals.WorkflowFinished += (_, record) => finished.TrySetResult(record);
+        await using var store = await _db.OpenAsync(signals);
+        await store.CreateWorkflowAsync(Workflow("wf-1"));
+        var claim = Assert.Single(await store.ClaimWorkflowsAsync("n", 10, T0, T0.AddMinutes(1)));
+        var claimed = staleRecord ? claim.Workflow with { Version = claim.Workflow.Version - 1 } : claim.Workflow;
+
+        await store.CommitStepsAsync([new WorkflowStep
+        {
+            WorkflowId = "wf-1", ExpectedVersion = claim.Workflow.Version, Owner = "n", State = WorkflowState.Completed,
+            Result = "\"done\"", At = T0.AddSeconds(1.2345), Claimed = withRecord ? claimed : null,
+        }]);
+
+        var notice = await finished.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        if (!withRecord || staleRecord)
+        {
+            // Without the record the step was computed from, the store cannot know the row: the notice says only which one.
+            Assert.Null(notice);
+            return;
+        }
+        // Field for field (tags and metadata are collections, which records compare by reference).
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(await store.GetWorkflowAsync("wf-1")), System.Text.Json.JsonSerializer.Serialize(notice));
+        Assert.Equal((WorkflowState.Completed, "\"done\"", claim.Workflow.Version + 1), (notice!.State, notice.Result, notice.Version));
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class WalSyncTests : IDisposable
         using var entered = new ManualResetEventSlim();
         var signals = new StoreSignals();
         var finished = new List<string>();
-        signals.WorkflowFinished += finished.Add;
+        signals.WorkflowFinished += (id, _) => finished.Add(id);
         using var sync = new WalSync(signals, () => { entered.Set(); release.Wait(TimeSpan.FromSeconds(30)); });
         var op = Executed(42);
         var effects = new Effects();

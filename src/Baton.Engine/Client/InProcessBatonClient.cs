@@ -123,8 +123,10 @@ public sealed class InProcessBatonClient : IBatonClient
             if (record.State != WorkflowState.Running) return WorkflowViews.Info(record, _codec, []);
             if (left <= TimeSpan.Zero) return await GetWorkflowAsync(workflowId, cancellationToken).ConfigureAwait(false);
             // Wake on the finish notice; re-check now and then in case this node did not see the finish (another node stepped it).
+            // A notice that carries the finished record answers without reading it back.
             await Task.WhenAny(finished.Task, Task.Delay(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), TimeProvider.System, cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
+            if (finished.Task.IsCompletedSuccessfully && finished.Task.Result is { } done) return WorkflowViews.Info(done, _codec, []);
         }
     }
 
@@ -247,41 +249,42 @@ public sealed class InProcessBatonClient : IBatonClient
     }
 }
 
-/// <summary>Lets callers wait for a workflow to finish, woken by the store's finish notices.</summary>
+/// <summary>Lets callers wait for a workflow to finish, woken by the store's finish notices (with the finished record when they carry it).</summary>
 internal sealed class WorkflowWaiters
 {
-    private readonly ConcurrentDictionary<string, List<TaskCompletionSource>> _waiting = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, List<TaskCompletionSource<WorkflowRecord?>>> _waiting = new(StringComparer.Ordinal);
 
     public WorkflowWaiters(StoreSignals signals) => signals.WorkflowFinished += Finished;
 
     public Watcher Watch(string workflowId)
     {
-        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tcs = new TaskCompletionSource<WorkflowRecord?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var list = _waiting.GetOrAdd(workflowId, _ => []);
         lock (list) list.Add(tcs);
         return new Watcher(this, workflowId, tcs);
     }
 
-    private void Finished(string workflowId)
+    private void Finished(string workflowId, WorkflowRecord? finished)
     {
         if (!_waiting.TryGetValue(workflowId, out var list)) return;
         lock (list)
-            foreach (var tcs in list) tcs.TrySetResult();
+            foreach (var tcs in list) tcs.TrySetResult(finished);
     }
 
-    private void Remove(string workflowId, TaskCompletionSource tcs)
+    private void Remove(string workflowId, TaskCompletionSource<WorkflowRecord?> tcs)
     {
         if (!_waiting.TryGetValue(workflowId, out var list)) return;
         lock (list)
         {
             list.Remove(tcs);
-            if (list.Count == 0) _waiting.TryRemove(new KeyValuePair<string, List<TaskCompletionSource>>(workflowId, list));
+            if (list.Count == 0) _waiting.TryRemove(new KeyValuePair<string, List<TaskCompletionSource<WorkflowRecord?>>>(workflowId, list));
         }
     }
 
-    internal sealed class Watcher(WorkflowWaiters owner, string workflowId, TaskCompletionSource tcs) : IDisposable
+    internal sealed class Watcher(WorkflowWaiters owner, string workflowId, TaskCompletionSource<WorkflowRecord?> tcs) : IDisposable
     {
-        public Task Task => tcs.Task;
+        /// <summary>Completes at the finish notice, with the finished record when the notice carries it.</summary>
+        public Task<WorkflowRecord?> Task => tcs.Task;
 
         public void Dispose() => owner.Remove(workflowId, tcs);
     }

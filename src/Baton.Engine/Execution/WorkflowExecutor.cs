@@ -145,6 +145,9 @@ internal sealed partial class WorkflowExecutor(
         }
         var (step, schemas) = instance.Advance(claim.Messages, now, nodeId);
         if (instance.Divergence is not null) LogNonDeterminism(record.Id, instance.Divergence);
+        // A finishing step carries the record it was computed from: the store's finish notice then brings the final record to
+        // those waiting for the result, who need not read it back.
+        if (step.State != WorkflowState.Running) step = step with { Claimed = record };
         return (step, instance, schemas);
     }
 

@@ -53,6 +53,14 @@ public sealed record WorkflowStep
     /// tasks to cancel. True (the default) whenever in doubt.
     /// </summary>
     public bool MayHaveOpenTasks { get; init; } = true;
+
+    /// <summary>
+    /// The instance's record as it was claimed for this step (<see cref="WorkflowClaim.Workflow"/>), when the step finishes it.
+    /// The store then passes the record as the commit leaves it with its finish notice
+    /// (<see cref="StoreSignals.WorkflowFinished"/>), so that callers waiting for the result need not read it back. Null:
+    /// the notice carries the id alone.
+    /// </summary>
+    public WorkflowRecord? Claimed { get; init; }
 }
 
 /// <summary>Whether a step was committed.</summary>

@@ -10,8 +10,11 @@ public sealed class StoreSignals
     private readonly WakeSignal _tasks = new();
     private readonly WakeSignal _timers = new();
 
-    /// <summary>Raised with a workflow id when a workflow finishes (completed, failed or canceled).</summary>
-    public event Action<string>? WorkflowFinished;
+    /// <summary>
+    /// Raised when a workflow finishes (completed, failed or canceled), with its id and, when the store had it at hand, its
+    /// record as the finish left it (else null: read it from the store).
+    /// </summary>
+    public event Action<string, WorkflowRecord?>? WorkflowFinished;
 
     /// <summary>Some workflow instance needs a step.</summary>
     public void NotifyWorkflowsReady() => _workflows.Set();
@@ -22,8 +25,8 @@ public sealed class StoreSignals
     /// <summary>A timer was added that may be due earlier than the timer loop thinks.</summary>
     public void NotifyTimersChanged() => _timers.Set();
 
-    /// <summary>A workflow finished.</summary>
-    public void NotifyWorkflowFinished(string workflowId) => WorkflowFinished?.Invoke(workflowId);
+    /// <summary>A workflow finished; <paramref name="finished"/> is its record as the finish left it, when known.</summary>
+    public void NotifyWorkflowFinished(string workflowId, WorkflowRecord? finished = null) => WorkflowFinished?.Invoke(workflowId, finished);
 
     internal WakeSignal Workflows => _workflows;
 

@@ -21,7 +21,7 @@ internal static class Notifications
         var flags = (effects.WorkflowsReady ? "W" : string.Empty) + (effects.TasksReady ? "T" : string.Empty) + (effects.TimersChanged ? "R" : string.Empty);
         var payloads = new List<string>();
         var current = new StringBuilder().Append(senderId).Append('\n').Append(flags);
-        foreach (var id in effects.FinishedWorkflows)
+        foreach (var (id, _) in effects.FinishedWorkflows)
         {
             if (current.Length + id.Length + 1 > MaxPayloadBytes / 4 && current.Length > senderId.Length + flags.Length + 1)
             {
