@@ -161,16 +161,23 @@ internal static partial class Mutations
         ctx.Effects.WorkflowFinished(workflowId, finished);
     }
 
-    /// <summary>Cancels a running workflow and, recursively, its running children; only the root tells its parent.</summary>
-    public static void CancelTree(WriteContext ctx, WorkflowRecord workflow, string reason, AuditSource source, DateTimeOffset at, bool root)
+    /// <summary>
+    /// Cancels a running workflow (<paramref name="workflow"/>, as read in this transaction) and, recursively, its running
+    /// children; only the root tells its parent. Returns the root's record as the cancel leaves it.
+    /// </summary>
+    public static WorkflowRecord CancelTree(WriteContext ctx, WorkflowRecord workflow, string reason, AuditSource source, DateTimeOffset at, bool root)
     {
         var error = JsonText.Error("Canceled", reason);
         var ms = Rows.Ms(at);
         ctx.Sql.Send(
             "UPDATE workflows SET state = 'Canceled', error = @error, completed_at = @at, updated_at = @at, version = version + 1 WHERE id = @id",
             ("@id", workflow.Id), ("@error", error), ("@at", ms));
+        var canceled = workflow with
+        {
+            State = WorkflowState.Canceled, Error = error, CompletedAt = Rows.Time(ms), UpdatedAt = Rows.Time(ms), Version = workflow.Version + 1,
+        };
         AppendHistory(ctx, workflow.Id, new NewHistoryEvent(HistoryEventKind.WorkflowCanceled, at, Payload: error));
-        FinishWorkflow(ctx, workflow.Id, error, source, at);
+        FinishWorkflow(ctx, workflow.Id, error, source, at, finished: canceled);
         var children = ctx.Sql.Query(
             "SELECT " + Rows.WorkflowColumns + " FROM workflows {indexed by ix_workflows_parent} WHERE parent_id = @id AND state = 'Running' ORDER BY created_at, id",
             Rows.Workflow, ("@id", workflow.Id));
@@ -182,5 +189,6 @@ internal static partial class Mutations
         {
             PostMessage(ctx, new NewInboxMessage(parent, InboxMessageKind.ChildFailed, command, workflow.Id, error, at));
         }
+        return canceled;
     }
 }

@@ -77,8 +77,8 @@ internal sealed partial class RelationalStore
                 {
                     return new CancelWorkflowResult(CancelWorkflowStatus.AlreadyFinished, workflow);
                 }
-                Mutations.CancelTree(ctx, workflow, cancellation.Reason, cancellation.Source, cancellation.At, root: true);
-                return new CancelWorkflowResult(CancelWorkflowStatus.Canceled, Mutations.GetWorkflow(ctx, workflow.Id));
+                var canceled = Mutations.CancelTree(ctx, workflow, cancellation.Reason, cancellation.Source, cancellation.At, root: true);
+                return new CancelWorkflowResult(CancelWorkflowStatus.Canceled, canceled);
             },
             cancellationToken);
     }

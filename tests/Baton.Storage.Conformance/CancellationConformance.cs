@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Baton.Engine.Storage;
 using Xunit;
 
@@ -26,6 +27,20 @@ public abstract class CancellationConformance : StoreConformanceBase
 
         Assert.Equal(CancelWorkflowStatus.AlreadyFinished, result.Status);
         Assert.Equal(WorkflowState.Completed, result.Workflow!.State);
+    }
+
+    [Fact]
+    public async Task CancelWorkflow_Running_ReturnsTheRowAsStoredFieldForField()
+    {
+        // Tags and metadata too: the returned record is built from the one read in the cancel's transaction, not read back.
+        await Store.CreateWorkflowAsync(NewWorkflow("wf-1", at: At(0), tags: ["a", "b"]) with { Meta = new Dictionary<string, string> { ["k"] = "v" } });
+        await CommitStepAsync("wf-1");
+
+        var result = await Store.CancelWorkflowAsync(new WorkflowCancellation("wf-1", "no longer needed", Bob, At(1.5)));
+
+        Assert.Equal(CancelWorkflowStatus.Canceled, result.Status);
+        Assert.Equal(WorkflowState.Canceled, result.Workflow!.State);
+        Assert.Equal(JsonSerializer.Serialize(await Store.GetWorkflowAsync("wf-1")), JsonSerializer.Serialize(result.Workflow));
     }
 
     [Fact]

@@ -181,15 +181,17 @@ public sealed class SqliteStoreTests : IDisposable
     public async Task Signals_CommitMakingWork_Raised()
     {
         var signals = new StoreSignals();
-        var finished = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        signals.WorkflowFinished += (id, _) => finished.TrySetResult(id);
+        var finished = new TaskCompletionSource<(string, WorkflowRecord?)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        signals.WorkflowFinished += (id, record) => finished.TrySetResult((id, record));
         await using var store = await _db.OpenAsync(signals);
         await store.CreateWorkflowAsync(Workflow("wf-1"));
 
         await store.CancelWorkflowAsync(new WorkflowCancellation("wf-1", "x", new AuditSource("a", "b"), T0));
 
-        // Raised right after the batch's callers are answered, on the writer's thread.
-        Assert.Equal("wf-1", await finished.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        // Raised right after the batch's callers are answered, on the writer's thread, with the canceled row.
+        var (id, record) = await finished.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("wf-1", id);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(await store.GetWorkflowAsync("wf-1")), System.Text.Json.JsonSerializer.Serialize(record));
     }
 
     [Theory]

@@ -129,7 +129,7 @@ internal sealed partial class WorkflowExecutor(
                 $"No workflow type named '{record.Name}' is registered on node {nodeId}. Registered: {string.Join(", ", services.Workflows.Names)}."));
             return (new WorkflowStep
             {
-                WorkflowId = record.Id, ExpectedVersion = record.Version, Owner = nodeId, State = WorkflowState.Failed, Error = error, At = now,
+                WorkflowId = record.Id, ExpectedVersion = record.Version, Owner = nodeId, State = WorkflowState.Failed, Error = error, At = now, Claimed = record,
                 ConsumedMessageIds = [.. claim.Messages.Select(m => m.Id)],
                 Events = [new NewHistoryEvent(HistoryEventKind.WorkflowFailed, now, Payload: error)],
                 Messages = record.ParentId is { } parent && record.ParentCommandId is { } command
