@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Baton.Engine.Storage;
 using Microsoft.Data.Sqlite;
 using Xunit;
@@ -191,14 +192,14 @@ public sealed class SqliteStoreTests : IDisposable
         // Raised right after the batch's callers are answered, on the writer's thread, with the canceled row.
         var (id, record) = await finished.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("wf-1", id);
-        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(await store.GetWorkflowAsync("wf-1")), System.Text.Json.JsonSerializer.Serialize(record));
+        Assert.Equal(JsonSerializer.Serialize(await store.GetWorkflowAsync("wf-1")), JsonSerializer.Serialize(record));
     }
 
     [Theory]
     [InlineData(true, false)]
     [InlineData(false, false)]
     [InlineData(true, true)]
-    public async Task Signals_FinishingStep_NoticeCarriesTheRowAsARead_GivesItWhenTheStepHasItsCurrentRecord(bool withRecord, bool staleRecord)
+    public async Task Signals_FinishingStep_NoticeCarriesTheRowOnlyWhenTheStepHasItsCurrentRecord(bool withRecord, bool staleRecord)
     {
         var signals = new StoreSignals();
         var finished = new TaskCompletionSource<WorkflowRecord?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -222,7 +223,7 @@ public sealed class SqliteStoreTests : IDisposable
             return;
         }
         // Field for field (tags and metadata are collections, which records compare by reference).
-        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(await store.GetWorkflowAsync("wf-1")), System.Text.Json.JsonSerializer.Serialize(notice));
+        Assert.Equal(JsonSerializer.Serialize(await store.GetWorkflowAsync("wf-1")), JsonSerializer.Serialize(notice));
         Assert.Equal((WorkflowState.Completed, "\"done\"", claim.Workflow.Version + 1), (notice!.State, notice.Result, notice.Version));
     }
 
