@@ -88,6 +88,55 @@ public sealed class HandoffTests : IDisposable
         Assert.Equal(replays, counter.HistoryReads > 0);
     }
 
+    [Fact]
+    public async Task Complete_DelegatedTaskCreatedHere_ResultCheckedWithoutReadingTheTask()
+    {
+        var counter = new StoreCounter();
+        await using var host = await TestHosts.StartAsync(more: b => UseCountingStore(b, counter));
+        var (workflowId, task) = await host.StartApprovalAsync();
+        var readsBefore = counter.TaskReads;
+
+        var answer = await host.Client.CompleteDelegatedTaskAsync("ApprovalService", task.TaskId, new ApprovalResult(true, "fine"));
+
+        Assert.Equal((TaskState.Completed, false), (answer.State, answer.AlreadyCompleted));
+        Assert.Equal(readsBefore, counter.TaskReads);
+        Assert.Equal("approved: fine", await host.Client.GetResultAsync<string>(workflowId, TimeSpan.FromSeconds(10)));
+        // Decided: a repeat takes the usual path, and gets the usual answer.
+        var again = await host.Client.CompleteDelegatedTaskAsync("ApprovalService", task.TaskId, new ApprovalResult(true, "fine"));
+        Assert.True(again.AlreadyCompleted);
+        Assert.Equal(readsBefore + 1, counter.TaskReads);
+    }
+
+    [Fact]
+    public async Task Complete_DelegatedTaskCreatedHereWithAWrongResult_ReadsTheTaskAndRejectsTheResult()
+    {
+        var counter = new StoreCounter();
+        await using var host = await TestHosts.StartAsync(more: b => UseCountingStore(b, counter));
+        var (_, task) = await host.StartApprovalAsync();
+        var wrong = System.Text.Json.JsonDocument.Parse("""{"approved":"yes"}""").RootElement;
+
+        var invalid = await Assert.ThrowsAsync<PayloadValidationException>(() => host.Client.CompleteDelegatedTaskAsync("ApprovalService", task.TaskId, wrong));
+
+        Assert.Equal(BatonErrorCodes.ResultInvalid, invalid.ErrorCode);
+        Assert.Equal(TaskState.Delegated, (await host.Client.GetTaskAsync(task.TaskId)).State);
+    }
+
+    [Fact]
+    public async Task Complete_DelegatedTaskCreatedHereThatTimedOut_AnyResultGetsTheTimedOutState()
+    {
+        await using var host = await TestHosts.StartAsync(more: b => UseCountingStore(b, new StoreCounter()));
+        var (_, task) = await host.StartApprovalAsync();
+        await host.Client.TimeoutTaskAsync(task.TaskId);
+        var wrong = System.Text.Json.JsonDocument.Parse("""{"approved":"yes"}""").RootElement;
+
+        // A closed task answers with its state, whether the result would have passed or not (never "result invalid").
+        var withWrong = await Assert.ThrowsAsync<TaskWrongStateException>(() => host.Client.CompleteDelegatedTaskAsync("ApprovalService", task.TaskId, wrong));
+        var withRight = await Assert.ThrowsAsync<TaskWrongStateException>(() =>
+            host.Client.CompleteDelegatedTaskAsync("ApprovalService", task.TaskId, new ApprovalResult(true, "late")));
+
+        Assert.Equal((TaskState.TimedOut, TaskState.TimedOut), (withWrong.State, withRight.State));
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private void UseCountingStore(BatonBuilder builder, StoreCounter claims) => UseCountingStore(builder, _directory, claims);
@@ -155,6 +204,13 @@ public sealed class HandoffTests : IDisposable
             lock (WorkflowReads) WorkflowReads.Add(found?.State);
         }
 
+        private int _taskReads;
+
+        /// <summary>Calls of <see cref="ITaskStore.GetTaskAsync"/>.</summary>
+        public int TaskReads => Volatile.Read(ref _taskReads);
+
+        public void TaskRead() => Interlocked.Increment(ref _taskReads);
+
         /// <summary>Every step passed to <see cref="IWorkflowQueue.CommitStepsAsync"/>, in order.</summary>
         public List<WorkflowStep> Steps { get; } = [];
 
@@ -196,6 +252,7 @@ public sealed class HandoffTests : IDisposable
             ArgumentNullException.ThrowIfNull(targetMethod);
             var result = Forward(_inner, targetMethod, args);
             if (targetMethod.Name == nameof(IBatonStore.GetHistoryAsync)) _counter.HistoryRead();
+            if (targetMethod.Name == nameof(IBatonStore.GetTaskAsync)) _counter.TaskRead();
             if (targetMethod.Name == nameof(IBatonStore.FireDueTimersAsync)) _counter.TimerFiring();
             if (targetMethod.Name == nameof(IBatonStore.GetNextTimerDueAsync)) _counter.TimerRead();
             if (targetMethod.Name == nameof(IBatonStore.CommitStepsAsync)) _counter.Committing((IReadOnlyList<WorkflowStep>)args![0]!);

@@ -105,14 +105,15 @@ public sealed partial class BatonEngine : IAsyncDisposable
             var codec = _codec = new PayloadCodec(BatonJson.Options, options.MaxPayloadBytes);
             var validator = new PayloadValidator(codec);
             var callbacks = new CallbackUrls(options.PublicBaseUrl);
-            _operations = new TaskOperations(Store, _setup.Services, codec, validator, tokens, Time, _loggers.CreateLogger("Baton.Tasks"));
+            var recentTasks = new RecentTasks();
+            _operations = new TaskOperations(Store, _setup.Services, codec, validator, tokens, Time, _loggers.CreateLogger("Baton.Tasks"), recentTasks);
             var started = _startedHandoffs = new WorkflowHandoffs(_signals, options, NodeId);
             _client = new InProcessBatonClient(Store, _setup.Workflows, codec, validator, _operations, tokens, callbacks, new WorkflowWaiters(_signals), Time,
                 new AuditSource("client", "client"), handoffs: started);
             var execution = new ExecutionServices(codec, validator, _setup.Services, _setup.Workflows, at => Guid.CreateVersion7(at).ToString());
             _cache = new InstanceCache(options.MaxCachedWorkflows, options.MaxCachedWorkflowBytes);
             var worker = new TaskWorker(Store, _signals, _setup.Services, _provider, tokens, callbacks, codec, options, Time, NodeId, _loggers.CreateLogger("Baton.Tasks"));
-            var handoffs = new TaskHandoffs(worker, options, NodeId);
+            var handoffs = new TaskHandoffs(worker, recentTasks, options, NodeId);
             var executor = new WorkflowExecutor(Store, _signals, execution, _cache, handoffs, started, options, Time, NodeId, _loggers.CreateLogger("Baton.Workflows"));
             var timers = new TimerLoop(Store, _signals, options, Time, _loggers.CreateLogger("Baton.Timers"));
             _stopping = new CancellationTokenSource();

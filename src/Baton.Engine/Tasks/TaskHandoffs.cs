@@ -6,9 +6,10 @@ namespace Baton.Engine.Tasks;
 /// <summary>
 /// Hands tasks that a step dispatches to a service this node runs straight to this node's worker: the step creates them
 /// already claimed (<see cref="NewTask.Handoff"/>), and once it has committed their handlers start without a claim round trip
-/// through the store. A task gets a handoff only when a handler slot is free at once; the others are claimed as usual.
+/// through the store. A task gets a handoff only when a handler slot is free at once; the others are claimed as usual. Every
+/// delegated task a committed step created is also remembered (<see cref="RecentTasks"/>) for its completion.
 /// </summary>
-internal sealed class TaskHandoffs(TaskWorker worker, BatonOptions options, string nodeId)
+internal sealed class TaskHandoffs(TaskWorker worker, RecentTasks recent, BatonOptions options, string nodeId)
 {
     /// <summary>The step with a handoff on each task this node can run now; each handoff holds a reserved handler slot.</summary>
     public WorkflowStep Offer(WorkflowStep step, DateTimeOffset now)
@@ -28,6 +29,8 @@ internal sealed class TaskHandoffs(TaskWorker worker, BatonOptions options, stri
     /// <summary>After the commit: the handed-over tasks of a committed step start; the slots of any other step are given back.</summary>
     public void Settle(WorkflowStep step, bool committed)
     {
+        // Before any handler starts: a handler may hand its task to an outside party that completes it at once.
+        if (committed) recent.Remember(step.Tasks);
         foreach (var task in step.Tasks)
         {
             if (task.Handoff is not { } handoff) continue;

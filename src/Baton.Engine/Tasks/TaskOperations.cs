@@ -22,9 +22,13 @@ public sealed partial class TaskOperations
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, string> _schemas = new(StringComparer.Ordinal);
+    private readonly RecentTasks _recent;
 
-    internal TaskOperations(IBatonStore store, ServiceRegistry registry, PayloadCodec codec, PayloadValidator validator, TaskTokenService tokens, TimeProvider time, ILogger logger)
+    internal TaskOperations(
+        IBatonStore store, ServiceRegistry registry, PayloadCodec codec, PayloadValidator validator, TaskTokenService tokens, TimeProvider time, ILogger logger,
+        RecentTasks? recent = null)
     {
+        _recent = recent ?? new RecentTasks();
         _store = store;
         _registry = registry;
         _codec = codec;
@@ -53,21 +57,35 @@ public sealed partial class TaskOperations
     {
         CheckTaskId(taskId);
         var json = _codec.Accept(result, "The result");
+        // A delegated task this node created: its facts are known, and a result that passes needs no read of the task.
+        if (_recent.Find(taskId) is { } known && (serviceName is null || string.Equals(serviceName, known.ServiceName, StringComparison.Ordinal))
+            && (await ValidateResultAsync(known.ServiceName, known.MethodName, known.ResultSchemaId, json, cancellationToken).ConfigureAwait(false)).Count == 0)
+        {
+            return await ResolveCompletionAsync(serviceName, taskId, json, source, cancellationToken).ConfigureAwait(false);
+        }
         var task = await FindAsync(serviceName, taskId, cancellationToken).ConfigureAwait(false);
         if (!task.IsDelegated) throw new TaskNotDelegatedException(taskId);
         if (IsUserTask(task)) return await CompleteUserTaskAsync(null, taskId, json, user, source, cancellationToken).ConfigureAwait(false);
         if (task.State.IsOpen())
         {
-            var errors = await ValidateResultAsync(task, json, cancellationToken).ConfigureAwait(false);
+            var errors = await ValidateResultAsync(task.ServiceName, task.MethodName, task.ResultSchemaId, json, cancellationToken).ConfigureAwait(false);
             if (errors.Count > 0)
                 throw new PayloadValidationException(BatonErrorCodes.ResultInvalid,
                     $"The result does not match the return type of {task.ServiceName}.{task.MethodName}; the task stays open.", errors);
         }
+        return await ResolveCompletionAsync(serviceName, taskId, json, source, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Records a checked result; the store decides, atomically, whether the task takes it.</summary>
+    private async Task<CompletionResult> ResolveCompletionAsync(string? serviceName, string taskId, string json, AuditSource source, CancellationToken cancellationToken)
+    {
         var outcome = await _store.ResolveTaskAsync(new TaskResolution
         {
             TaskId = taskId, ServiceName = serviceName, Kind = TaskResolutionKind.Complete, Result = json,
             RequireDelegated = true, Source = source, At = _time.GetUtcNow(),
         }, cancellationToken).ConfigureAwait(false);
+        // Whatever the answer, the task's outcome is decided now.
+        _recent.Forget(taskId);
         return Answer(outcome, serviceName, taskId, recorded => recorded.State == TaskState.Completed && _codec.SameJson(recorded.Result, json), "completed", source);
     }
 
@@ -165,11 +183,12 @@ public sealed partial class TaskOperations
         return task;
     }
 
-    private async Task<IReadOnlyList<FieldError>> ValidateResultAsync(TaskRecord task, string json, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<FieldError>> ValidateResultAsync(
+        string serviceName, string methodName, string? resultSchemaId, string json, CancellationToken cancellationToken)
     {
-        var method = _registry.Find(task.ServiceName, task.MethodName);
+        var method = _registry.Find(serviceName, methodName);
         if (method is not null) return method.ResultType is null ? [] : _validator.Validate(json, method.ResultType);
-        return await ValidateAgainstStoredSchemaAsync(task.ResultSchemaId, json, cancellationToken).ConfigureAwait(false);
+        return await ValidateAgainstStoredSchemaAsync(resultSchemaId, json, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Validates against the schema stored with the task (a node that does not have the .NET type).</summary>
