@@ -89,6 +89,23 @@ public sealed class HandoffTests : IDisposable
     }
 
     [Fact]
+    public async Task Wait_WorkflowStartedHere_NotReadWhileItRunsNorAfter()
+    {
+        var counter = new StoreCounter();
+        await using var host = await TestHosts.StartAsync(more: b => UseCountingStore(b, counter));
+        var (workflowId, task) = await host.StartApprovalAsync();
+        var readsBefore = WorkflowReads(counter);
+
+        var waiting = host.Client.WaitForWorkflowAsync(workflowId, TimeSpan.FromSeconds(30));
+        await host.Client.CompleteDelegatedTaskAsync("ApprovalService", task.TaskId, new ApprovalResult(true, "fine"));
+        var answer = await waiting;
+
+        // Started here and no finish notice yet: it runs, so the wait does not read it; the notice brings the finished record.
+        Assert.Equal(WorkflowState.Completed, answer.State);
+        Assert.Equal(readsBefore, WorkflowReads(counter));
+    }
+
+    [Fact]
     public async Task Complete_DelegatedTaskCreatedHere_ResultCheckedWithoutReadingTheTask()
     {
         var counter = new StoreCounter();
@@ -140,6 +157,11 @@ public sealed class HandoffTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private void UseCountingStore(BatonBuilder builder, StoreCounter claims) => UseCountingStore(builder, _directory, claims);
+
+    private static int WorkflowReads(StoreCounter counter)
+    {
+        lock (counter.WorkflowReads) return counter.WorkflowReads.Count;
+    }
 
     /// <summary>A SQLite store in <paramref name="directory"/>, wrapped in a <see cref="CountingStore"/>.</summary>
     internal static void UseCountingStore(BatonBuilder builder, string directory, StoreCounter claims)

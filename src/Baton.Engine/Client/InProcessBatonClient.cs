@@ -77,13 +77,26 @@ public sealed class InProcessBatonClient : IBatonClient
         var now = _time.GetUtcNow();
         // Created on this node, it is stepped by this node's executor without a claim (when it runs and keeps up).
         var handoff = _handoffs?.Offer(now);
-        var created = await _store.CreateWorkflowAsync(
-            new NewWorkflow(id, type.Name, input, tags, meta, null, null, now) { Handoff = handoff }, cancellationToken).ConfigureAwait(false);
+        // Marked before it exists, so that no finish notice can come before the mark (see WorkflowWaiters.Starting).
+        var start = _waiters.Starting(id);
+        CreateWorkflowResult created;
+        try
+        {
+            created = await _store.CreateWorkflowAsync(
+                new NewWorkflow(id, type.Name, input, tags, meta, null, null, now) { Handoff = handoff }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            start.Drop();
+            throw;
+        }
         if (created.Status == CreateWorkflowStatus.Created)
         {
+            start.Confirm();
             if (handoff is not null) _handoffs!.Deliver(created.Workflow);
             return new WorkflowStartResult(id, false);
         }
+        start.Drop();
         var existing = created.Workflow;
         if (!string.Equals(existing.Name, type.Name, StringComparison.Ordinal) || !_codec.SameJson(existing.Input, input))
             throw new WorkflowIdConflictException(id, existing.Name);
@@ -113,14 +126,19 @@ public sealed class InProcessBatonClient : IBatonClient
     {
         if (timeout < TimeSpan.Zero || timeout > TimeSpan.FromHours(1))
             throw new BatonException(BatonErrorCodes.InvalidArgument, "The wait timeout must be between 0 and one hour.");
+        CheckId(workflowId, "workflow id");
         var deadline = TimeProvider.System.GetUtcNow() + timeout;
-        while (true)
+        for (var first = true; ; first = false)
         {
             using var finished = _waiters.Watch(workflowId);
-            // Only the workflow row while it runs; the open-task list is read once, when the answer is "still running".
-            var record = await FindWorkflowAsync(workflowId, cancellationToken).ConfigureAwait(false);
+            // Only the workflow row while it runs; the open-task list is read once, when the answer is "still running". A
+            // workflow this node started and has seen no finish notice for runs still: the first look needs no read.
+            if (!(first && finished.StartedHereAndRunning))
+            {
+                var record = await FindWorkflowAsync(workflowId, cancellationToken).ConfigureAwait(false);
+                if (record.State != WorkflowState.Running) return WorkflowViews.Info(record, _codec, []);
+            }
             var left = deadline - TimeProvider.System.GetUtcNow();
-            if (record.State != WorkflowState.Running) return WorkflowViews.Info(record, _codec, []);
             if (left <= TimeSpan.Zero) return await GetWorkflowAsync(workflowId, cancellationToken).ConfigureAwait(false);
             // Wake on the finish notice; re-check now and then in case this node did not see the finish (another node stepped it).
             // A notice that carries the finished record answers without reading it back.
@@ -249,23 +267,53 @@ public sealed class InProcessBatonClient : IBatonClient
     }
 }
 
-/// <summary>Lets callers wait for a workflow to finish, woken by the store's finish notices (with the finished record when they carry it).</summary>
+/// <summary>
+/// Lets callers wait for a workflow to finish, woken by the store's finish notices (with the finished record when they carry
+/// it). It also remembers the workflows this node started and has seen no finish notice for (the most recent
+/// <see cref="StartedCapacity"/>): those run still, and a wait for one needs no first read.
+/// </summary>
 internal sealed class WorkflowWaiters
 {
-    private readonly ConcurrentDictionary<string, List<TaskCompletionSource<WorkflowRecord?>>> _waiting = new(StringComparer.Ordinal);
+    /// <summary>Workflows started here remembered at most (about 1 MB); an older one is read as any other.</summary>
+    internal const int StartedCapacity = 10_000;
 
-    public WorkflowWaiters(StoreSignals signals) => signals.WorkflowFinished += Finished;
+    private readonly ConcurrentDictionary<string, List<TaskCompletionSource<WorkflowRecord?>>> _waiting = new(StringComparer.Ordinal);
+    private readonly BoundedRecentMap<StartMark> _startedHere = new(StartedCapacity);
+
+    public WorkflowWaiters(StoreSignals signals)
+    {
+        signals.WorkflowFinished += Finished;
+        // Without every notice, "no finish notice yet" no longer means "runs still".
+        signals.FinishNoticesMayBeLost += _startedHere.Clear;
+    }
+
+    /// <summary>
+    /// Marks a workflow about to be created here, before it exists: no finish notice can then come before the mark and leave
+    /// it standing. The mark says "running" only once <see cref="StartMark.Confirm"/>ed after the creation; a finish notice
+    /// removes it.
+    /// </summary>
+    public StartMark Starting(string workflowId)
+    {
+        var mark = new StartMark(this, workflowId);
+        _startedHere.Remove(workflowId);
+        _startedHere.Add(workflowId, mark);
+        return mark;
+    }
 
     public Watcher Watch(string workflowId)
     {
         var tcs = new TaskCompletionSource<WorkflowRecord?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var list = _waiting.GetOrAdd(workflowId, _ => []);
         lock (list) list.Add(tcs);
-        return new Watcher(this, workflowId, tcs);
+        // Looked at after the watch is in place: a finish notice removes the mark before it completes the watches, so either
+        // this watch is completed or the mark is gone.
+        var running = _startedHere.Find(workflowId) is { Confirmed: true };
+        return new Watcher(this, workflowId, tcs, running);
     }
 
     private void Finished(string workflowId, WorkflowRecord? finished)
     {
+        _startedHere.Remove(workflowId);
         if (!_waiting.TryGetValue(workflowId, out var list)) return;
         lock (list)
             foreach (var tcs in list) tcs.TrySetResult(finished);
@@ -281,10 +329,28 @@ internal sealed class WorkflowWaiters
         }
     }
 
-    internal sealed class Watcher(WorkflowWaiters owner, string workflowId, TaskCompletionSource<WorkflowRecord?> tcs) : IDisposable
+    /// <summary>A workflow being started here: confirmed once created, dropped when the creation did not happen.</summary>
+    internal sealed class StartMark(WorkflowWaiters owner, string workflowId)
+    {
+        private volatile bool _confirmed;
+
+        public bool Confirmed => _confirmed;
+
+        public void Confirm() => _confirmed = true;
+
+        public void Drop()
+        {
+            if (owner._startedHere.Find(workflowId) == this) owner._startedHere.Remove(workflowId);
+        }
+    }
+
+    internal sealed class Watcher(WorkflowWaiters owner, string workflowId, TaskCompletionSource<WorkflowRecord?> tcs, bool startedHereAndRunning) : IDisposable
     {
         /// <summary>Completes at the finish notice, with the finished record when the notice carries it.</summary>
         public Task<WorkflowRecord?> Task => tcs.Task;
+
+        /// <summary>Whether the workflow was started here and had no finish notice when the watch began: it runs.</summary>
+        public bool StartedHereAndRunning => startedHereAndRunning;
 
         public void Dispose() => owner.Remove(workflowId, tcs);
     }

@@ -16,6 +16,12 @@ public sealed class StoreSignals
     /// </summary>
     public event Action<string, WorkflowRecord?>? WorkflowFinished;
 
+    /// <summary>
+    /// Raised when finish notices may have been lost (a store's listener for other nodes reconnected): whoever keeps state
+    /// that a finish notice would have changed must not trust it any more.
+    /// </summary>
+    public event Action? FinishNoticesMayBeLost;
+
     /// <summary>Some workflow instance needs a step.</summary>
     public void NotifyWorkflowsReady() => _workflows.Set();
 
@@ -27,6 +33,9 @@ public sealed class StoreSignals
 
     /// <summary>A workflow finished; <paramref name="finished"/> is its record as the finish left it, when known.</summary>
     public void NotifyWorkflowFinished(string workflowId, WorkflowRecord? finished = null) => WorkflowFinished?.Invoke(workflowId, finished);
+
+    /// <summary>Finish notices may have been lost.</summary>
+    public void NotifyFinishNoticesMayBeLost() => FinishNoticesMayBeLost?.Invoke();
 
     internal WakeSignal Workflows => _workflows;
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Baton.Engine.Storage;
 
 namespace Baton.Engine.Tasks;
@@ -15,12 +14,7 @@ internal sealed class RecentTasks(int capacity = RecentTasks.DefaultCapacity)
     /// <summary>Enough for every task in flight of a busy node; about 2 MB when full.</summary>
     public const int DefaultCapacity = 10_000;
 
-    private readonly ConcurrentDictionary<string, Facts> _known = new(StringComparer.Ordinal);
-
-    // Every id added, oldest first; a forgotten task's id stays until its turn comes, so that the queue, not the dictionary,
-    // bounds both.
-    private readonly ConcurrentQueue<string> _order = new();
-    private int _queued;
+    private readonly BoundedRecentMap<Facts> _known = new(capacity);
 
     /// <summary>A delegated task's facts that a completion's check of its result needs.</summary>
     public sealed record Facts(string ServiceName, string MethodName, string? ResultSchemaId);
@@ -30,27 +24,19 @@ internal sealed class RecentTasks(int capacity = RecentTasks.DefaultCapacity)
     {
         foreach (var task in tasks)
         {
-            if (!task.IsDelegated || task.UserTask is not null) continue;
-            if (!_known.TryAdd(task.TaskId, new Facts(task.ServiceName, task.MethodName, task.ResultSchemaId))) continue;
-            _order.Enqueue(task.TaskId);
-            if (Interlocked.Increment(ref _queued) <= capacity) continue;
-            if (_order.TryDequeue(out var oldest))
-            {
-                Interlocked.Decrement(ref _queued);
-                _known.TryRemove(oldest, out _);
-            }
+            if (task.IsDelegated && task.UserTask is null) _known.Add(task.TaskId, new Facts(task.ServiceName, task.MethodName, task.ResultSchemaId));
         }
     }
 
     /// <summary>The facts of a task this node created and has not forgotten, or null.</summary>
-    public Facts? Find(string taskId) => _known.TryGetValue(taskId, out var facts) ? facts : null;
+    public Facts? Find(string taskId) => _known.Find(taskId);
 
     /// <summary>Forgets a task once its outcome is decided.</summary>
-    public void Forget(string taskId) => _known.TryRemove(taskId, out _);
+    public void Forget(string taskId) => _known.Remove(taskId);
 
     /// <summary>Tasks remembered now (for tests).</summary>
     public int Count => _known.Count;
 
     /// <summary>Ids waiting in the eviction queue, forgotten ones included (for tests): never more than the capacity.</summary>
-    public int Queued => Volatile.Read(ref _queued);
+    public int Queued => _known.Queued;
 }

@@ -8,7 +8,8 @@ namespace Baton.Storage.PostgreSql.Internal;
 /// <summary>
 /// Holds one unpooled connection that <c>LISTEN</c>s on the store's channel and raises the local <see cref="StoreSignals"/> for
 /// notifications sent by other store instances. When the connection breaks it reconnects with backoff and then raises every
-/// signal (notifications sent meanwhile are lost; the engine's slow poll covers them too). The break is logged once, with its
+/// signal, and says that finish notices may have been lost (notifications sent meanwhile are; the engine's slow poll covers
+/// them too). The break is logged once, with its
 /// cause, and the reconnection once: meanwhile this node hears of other nodes' work only by polling, which operators should know.
 /// </summary>
 internal sealed partial class Listener : IAsyncDisposable
@@ -87,6 +88,7 @@ internal sealed partial class Listener : IAsyncDisposable
                     _signals.NotifyWorkflowsReady();
                     _signals.NotifyTasksReady();
                     _signals.NotifyTimersChanged();
+                    _signals.NotifyFinishNoticesMayBeLost();
                     break;
                 }
                 catch (OperationCanceledException) when (_stop.IsCancellationRequested)
