@@ -32,9 +32,6 @@ internal sealed class BoundedRecentMap<TValue>(int capacity)
     /// <summary>The value of <paramref name="key"/>, or null when absent or dropped.</summary>
     public TValue? Find(string key) => _entries.TryGetValue(key, out var value) ? value : null;
 
-    /// <summary>Whether <paramref name="key"/> is present.</summary>
-    public bool Contains(string key) => _entries.ContainsKey(key);
-
     /// <summary>Removes <paramref name="key"/>.</summary>
     public void Remove(string key) => _entries.TryRemove(key, out _);
 
