@@ -162,6 +162,14 @@ internal static partial class Mutations
     }
 
     /// <summary>
+    /// A running workflow's record (<paramref name="before"/>, the version the finishing update checked or read) as that update
+    /// leaves it: the state, result and error it sets, both times at <paramref name="atMs"/>, the next version. Lets the finish
+    /// notice carry the row without reading it back.
+    /// </summary>
+    public static WorkflowRecord AsFinished(WorkflowRecord before, WorkflowState state, string? result, string? error, long atMs) =>
+        before with { State = state, Result = result, Error = error, UpdatedAt = Rows.Time(atMs), CompletedAt = Rows.Time(atMs), Version = before.Version + 1 };
+
+    /// <summary>
     /// Cancels a running workflow (<paramref name="workflow"/>, as read in this transaction) and, recursively, its running
     /// children; only the root tells its parent. Returns the root's record as the cancel leaves it.
     /// </summary>
@@ -172,10 +180,7 @@ internal static partial class Mutations
         ctx.Sql.Send(
             "UPDATE workflows SET state = 'Canceled', error = @error, completed_at = @at, updated_at = @at, version = version + 1 WHERE id = @id",
             ("@id", workflow.Id), ("@error", error), ("@at", ms));
-        var canceled = workflow with
-        {
-            State = WorkflowState.Canceled, Error = error, CompletedAt = Rows.Time(ms), UpdatedAt = Rows.Time(ms), Version = workflow.Version + 1,
-        };
+        var canceled = AsFinished(workflow, WorkflowState.Canceled, workflow.Result, error, ms);
         AppendHistory(ctx, workflow.Id, new NewHistoryEvent(HistoryEventKind.WorkflowCanceled, at, Payload: error));
         FinishWorkflow(ctx, workflow.Id, error, source, at, finished: canceled);
         var children = ctx.Sql.Query(

@@ -41,11 +41,7 @@ internal sealed partial class RelationalStore
         {
             return null;
         }
-        var at = Rows.Time(Rows.Ms(step.At));
-        return claimed with
-        {
-            State = step.State, Result = step.Result, Error = step.Error, UpdatedAt = at, CompletedAt = at, Version = step.ExpectedVersion + 1,
-        };
+        return Mutations.AsFinished(claimed, step.State, step.Result, step.Error, Rows.Ms(step.At));
     }
 
     public Task<IReadOnlyList<WorkflowClaim>> ClaimWorkflowsAsync(string owner, int max, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)

@@ -7,10 +7,10 @@ namespace Baton.Storage.PostgreSql.Internal;
 
 /// <summary>
 /// Holds one unpooled connection that <c>LISTEN</c>s on the store's channel and raises the local <see cref="StoreSignals"/> for
-/// notifications sent by other store instances. When the connection breaks it reconnects with backoff and then raises every
-/// signal, and says that finish notices may have been lost (notifications sent meanwhile are; the engine's slow poll covers
-/// them too). The break is logged once, with its
-/// cause, and the reconnection once: meanwhile this node hears of other nodes' work only by polling, which operators should know.
+/// notifications sent by other store instances. When the connection breaks it reconnects with backoff, then raises every
+/// signal and says that finish notices may have been lost (notifications sent meanwhile are; the engine's slow poll covers
+/// them too). The break is logged once, with its cause, and the reconnection once: meanwhile this node hears of other nodes'
+/// work only by polling, which operators should know.
 /// </summary>
 internal sealed partial class Listener : IAsyncDisposable
 {
