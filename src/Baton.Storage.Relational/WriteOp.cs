@@ -5,6 +5,9 @@ internal abstract class WriteOp(CancellationToken cancellationToken)
 {
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
+    /// <summary>When it was queued, while the writer's queue wait is measured (<see cref="WriterMetrics.Arrival"/>); else 0.</summary>
+    public long ArrivedAt { get; } = WriterMetrics.Arrival();
+
     public Exception? Failure { get; set; }
 
     public abstract void Execute(WriteContext context);

@@ -11,12 +11,15 @@ internal sealed class WriteQueue
 {
     private readonly Channel<WriteOp> _channel;
     private readonly string _storeName;
+    private readonly WriterMetrics _metrics;
 
     /// <param name="storeName">Named in the exception of a write enqueued after disposal.</param>
     /// <param name="singleReader">Whether one loop takes from the queue.</param>
-    public WriteQueue(string storeName, bool singleReader)
+    /// <param name="metrics">Where the loops record their batches.</param>
+    public WriteQueue(string storeName, bool singleReader, WriterMetrics metrics)
     {
         _storeName = storeName;
+        _metrics = metrics;
         _channel = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = singleReader });
     }
 
@@ -97,7 +100,11 @@ internal sealed class WriteQueue
             }
             if (batch.Count > 0)
             {
+                var size = batch.Count;
+                var started = WriterMetrics.Stamp();
+                _metrics.BatchStarted(batch, started);
                 runBatch(batch);
+                _metrics.BatchRan(size, started);
             }
         }
     }

@@ -27,6 +27,7 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly DbTarget _target;
+    private readonly WriterMetrics _metrics;
     private FileLock? _lock;
     private SqliteConnection? _writeConnection;
     private WriteContext? _writeContext;
@@ -58,6 +59,7 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger<SqliteStore>.Instance;
         _target = DbTarget.From(options);
+        _metrics = new WriterMetrics("sqlite", _target.FilePath ?? ":memory:");
     }
 
     /// <summary>Schema versions applied by the last <see cref="InitializeAsync"/> (empty when the schema was current).</summary>
@@ -123,7 +125,7 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
                 sync?.Dispose();
                 throw;
             }
-            _writer = new WriteLoop(_writeContext, _signals, _options.MaxBatchSize, sync, checkpointer);
+            _writer = new WriteLoop(_writeContext, _signals, _options.MaxBatchSize, _metrics, sync, checkpointer);
         }
         catch
         {
@@ -154,7 +156,7 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
         {
             return null;
         }
-        var sync = WalSync.Open(path, _signals);
+        var sync = WalSync.Open(path, _signals, _metrics);
         if (sync is not null)
         {
             using var pragma = _writeConnection!.CreateCommand();

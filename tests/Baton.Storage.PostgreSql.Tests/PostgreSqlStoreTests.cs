@@ -83,6 +83,26 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task Writes_Listened_EachWaitOnceAndEveryBatchSizedAndTimed()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        using var metrics = new StoreMetricsListener(new NpgsqlConnectionStringBuilder(cs).Database);
+        await using (var store = await TestDatabase.OpenAsync(cs, maxBatchSize: 4))
+        {
+            await Task.WhenAll(Enumerable.Range(0, 12).Select(i => store.SetValueAsync("k" + i, "v")));
+        }
+        // Disposed: the writers have recorded everything (callers may be answered a moment before).
+
+        var sizes = metrics.Values(Relational.StoreMetrics.WriteBatchSize);
+        Assert.Equal(12, metrics.Values(Relational.StoreMetrics.WriteQueueWait).Count);
+        Assert.Equal(12, sizes.Sum());
+        Assert.All(sizes, size => Assert.InRange(size, 1, 4));
+        Assert.Equal(sizes.Count, metrics.Values(Relational.StoreMetrics.WriteBatchDuration).Count);
+        // The commit waits for the disk inside the batch: no separate sync.
+        Assert.Empty(metrics.Values(Relational.StoreMetrics.WriteSyncWait));
+    }
+
+    [Fact]
     public async Task Write_HeldWrites_TravelWithTheNextStatementThatSeesThem()
     {
         var cs = await server.CreateDatabaseAsync();

@@ -13,6 +13,7 @@ namespace Baton.Storage.Sqlite.Tests;
 public sealed class WalSyncTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly WriterMetrics Metrics = new("sqlite", "wal-sync-tests");
     private readonly TempDatabase _db = new();
 
     public void Dispose() => _db.Dispose();
@@ -25,7 +26,7 @@ public sealed class WalSyncTests : IDisposable
         var signals = new StoreSignals();
         var finished = new List<string>();
         signals.WorkflowFinished += (id, _) => finished.Add(id);
-        using var sync = new WalSync(signals, () => { entered.Set(); release.Wait(TimeSpan.FromSeconds(30)); });
+        using var sync = new WalSync(signals, Metrics, () => { entered.Set(); release.Wait(TimeSpan.FromSeconds(30)); });
         var op = Executed(42);
         var effects = new Effects();
         effects.WorkflowFinished("wf-1");
@@ -46,7 +47,7 @@ public sealed class WalSyncTests : IDisposable
     public async Task Committed_SyncFails_CallerAndEveryLaterWriteGetTheError()
     {
         var signals = new StoreSignals();
-        using var sync = new WalSync(signals, () => throw new IOException("disk gone"));
+        using var sync = new WalSync(signals, Metrics, () => throw new IOException("disk gone"));
         var first = Executed(1);
 
         sync.Committed([first], new Effects());
@@ -62,7 +63,7 @@ public sealed class WalSyncTests : IDisposable
     public async Task Dispose_BatchesWaiting_SyncedAndAnsweredFirst()
     {
         var syncs = 0;
-        var sync = new WalSync(new StoreSignals(), () => { Thread.Sleep(20); Interlocked.Increment(ref syncs); });
+        var sync = new WalSync(new StoreSignals(), Metrics, () => { Thread.Sleep(20); Interlocked.Increment(ref syncs); });
         var ops = Enumerable.Range(0, 5).Select(Executed).ToList();
         foreach (var op in ops)
         {

@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using Baton.Engine;
+using Baton.Shared;
+using Baton.Storage.Relational;
 
 namespace Baton.Bench.Scenarios;
 
@@ -49,11 +52,13 @@ internal static class Drt
             }
             using var stop = new CancellationTokenSource();
             var stages = new DrtStages(n + warmup);
+            using var writer = new StoreMetricsListener(keepValues: false);
             var completer = Task.Run(() => CompleteAllAsync(external, complete, stages, options.C, stop.Token));
             // Warm-up batch (not measured): JIT, caches, pages, connections.
             await RunBatchAsync(client, n, warmup, options.C, stages, null);
             var latencies = new List<double>(n);
             // CPU per workflow is steadier than throughput on a shared machine: it compares builds where wall time cannot.
+            writer.Clear();
             var cpuBefore = Environment.CpuUsage.TotalTime;
             var writerBefore = Measure.ThreadsCpu(Measure.IsWriterThread);
             var started = Stopwatch.GetTimestamp();
@@ -66,7 +71,7 @@ internal static class Drt
             var throughput = n / elapsed.TotalSeconds;
             return $"DRT baton-{options.Store}-{options.Completion} N={n} C={options.C} throughput={throughput:0}/s " +
                 $"p50={Measure.F(Measure.Percentile(latencies, 50))}ms p99={Measure.F(Measure.Percentile(latencies, 99))}ms rss={Measure.PeakRssMb()}mb " +
-                $"cpu_per_wf={cpuPerWorkflow:0}us" + (writerPerWorkflow is { } w ? $" writer_cpu_per_wf={w:0}us" : "") + $" {stages}" +
+                $"cpu_per_wf={cpuPerWorkflow:0}us" + (writerPerWorkflow is { } w ? $" writer_cpu_per_wf={w:0}us" : "") + $" {stages} {WriterFigures(writer)}" +
                 (CompletionErrors > 0 ? $" completion_errors={CompletionErrors}" : "");
         }
         finally
@@ -75,6 +80,17 @@ internal static class Drt
             if (server is not null) await server.DisposeAsync();
             if (host is not null) await host.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// Where a write's time goes, as means over the measured phase: <c>writer_ms=</c> the wait for the writer / a batch's
+    /// duration / its wait for the sync (SQLite's pipelined sync; <c>-</c> elsewhere), and <c>batch_ops=</c> writes per batch.
+    /// </summary>
+    private static string WriterFigures(StoreMetricsListener writer)
+    {
+        static string Ms(double? seconds) => seconds is { } s ? (s * 1000).ToString("0.00", CultureInfo.InvariantCulture) : "-";
+        return $"writer_ms={Ms(writer.Mean(StoreMetrics.WriteQueueWait))}/{Ms(writer.Mean(StoreMetrics.WriteBatchDuration))}/" +
+            $"{Ms(writer.Mean(StoreMetrics.WriteSyncWait))} batch_ops={writer.Mean(StoreMetrics.WriteBatchSize) ?? 0:0.0}";
     }
 
     /// <summary>Starts workflows first..first+count-1 with at most <paramref name="concurrency"/> in flight and checks each result.</summary>

@@ -13,7 +13,7 @@ namespace Baton.Storage.PostgreSql.Internal;
 /// </summary>
 internal sealed class WriteLoop : IAsyncDisposable
 {
-    private readonly WriteQueue _queue = new(nameof(PostgreSqlStore), singleReader: false);
+    private readonly WriteQueue _queue;
     private readonly NpgsqlDataSource _dataSource;
     private readonly StoreSignals _signals;
     private readonly string _channel;
@@ -30,6 +30,8 @@ internal sealed class WriteLoop : IAsyncDisposable
 
     public WriteLoop(NpgsqlDataSource dataSource, StoreSignals signals, int maxBatch, int writers, string channel, string senderId)
     {
+        var database = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database ?? string.Empty;
+        _queue = new WriteQueue(nameof(PostgreSqlStore), singleReader: false, new WriterMetrics("postgresql", database));
         _dataSource = dataSource;
         _signals = signals;
         _channel = channel;

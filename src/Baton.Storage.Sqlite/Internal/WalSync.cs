@@ -24,20 +24,23 @@ internal sealed partial class WalSync : IDisposable
 {
     private readonly object _gate = new();
     private readonly StoreSignals _signals;
+    private readonly WriterMetrics _metrics;
     private readonly Action _sync;
     private readonly IDisposable? _file;
     private readonly Thread _thread;
-    private List<(List<WriteOp> Batch, Effects Effects)> _pending = [];
+    private List<(List<WriteOp> Batch, Effects Effects, long CommittedAt)> _pending = [];
     private Exception? _failure;
     private bool _stopping;
     private long _syncs;
 
     /// <param name="signals">Raised for each batch once it is durable.</param>
+    /// <param name="metrics">Where each batch's wait for its sync is recorded.</param>
     /// <param name="sync">Makes everything committed so far durable; throws when it cannot.</param>
     /// <param name="file">Disposed with this instance (the file <paramref name="sync"/> uses).</param>
-    internal WalSync(StoreSignals signals, Action sync, IDisposable? file = null)
+    internal WalSync(StoreSignals signals, WriterMetrics metrics, Action sync, IDisposable? file = null)
     {
         _signals = signals;
+        _metrics = metrics;
         _sync = sync;
         _file = file;
         _thread = new Thread(Run) { IsBackground = true, Name = "Baton SQLite WAL sync" };
@@ -62,7 +65,7 @@ internal sealed partial class WalSync : IDisposable
     /// possible (not Linux, no WAL file, or a C library other than glibc's, such as musl on Alpine): the writer then syncs in
     /// its commits.
     /// </summary>
-    public static WalSync? Open(string databasePath, StoreSignals signals)
+    public static WalSync? Open(string databasePath, StoreSignals signals, WriterMetrics metrics)
     {
         var walPath = databasePath + "-wal";
         if (!OperatingSystem.IsLinux() || !File.Exists(walPath))
@@ -74,7 +77,7 @@ internal sealed partial class WalSync : IDisposable
         {
             SyncDirectory(Path.GetDirectoryName(walPath)!);
             DataSync(wal);
-            return new WalSync(signals, () => DataSync(wal), wal);
+            return new WalSync(signals, metrics, () => DataSync(wal), wal);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -109,7 +112,7 @@ internal sealed partial class WalSync : IDisposable
         {
             if (_failure is null)
             {
-                _pending.Add((batch, effects));
+                _pending.Add((batch, effects, WriterMetrics.Stamp()));
                 Monitor.Pulse(_gate);
                 return;
             }
@@ -121,7 +124,7 @@ internal sealed partial class WalSync : IDisposable
     {
         while (true)
         {
-            List<(List<WriteOp> Batch, Effects Effects)> durable;
+            List<(List<WriteOp> Batch, Effects Effects, long CommittedAt)> durable;
             lock (_gate)
             {
                 while (_pending.Count == 0 && !_stopping)
@@ -148,9 +151,10 @@ internal sealed partial class WalSync : IDisposable
                 lock (_gate) _failure ??= ex;
                 failure = Failed();
             }
-            foreach (var (batch, effects) in durable)
+            foreach (var (batch, effects, committedAt) in durable)
             {
                 WriteQueue.Answer(batch, failure, committed: failure is null, effects, _signals);
+                if (failure is null) _metrics.Durable(committedAt);
             }
         }
     }

@@ -12,15 +12,16 @@ namespace Baton.Storage.Sqlite.Internal;
 /// </summary>
 internal sealed class WriteLoop : IAsyncDisposable
 {
-    private readonly WriteQueue _queue = new(nameof(SqliteStore), singleReader: true);
+    private readonly WriteQueue _queue;
     private readonly WriteContext _context;
     private readonly StoreSignals _signals;
     private readonly WalSync? _sync;
     private readonly WalCheckpointer? _checkpointer;
     private readonly Task _loop;
 
-    public WriteLoop(WriteContext context, StoreSignals signals, int maxBatch, WalSync? sync = null, WalCheckpointer? checkpointer = null)
+    public WriteLoop(WriteContext context, StoreSignals signals, int maxBatch, WriterMetrics metrics, WalSync? sync = null, WalCheckpointer? checkpointer = null)
     {
+        _queue = new WriteQueue(nameof(SqliteStore), singleReader: true, metrics);
         _context = context;
         _signals = signals;
         _sync = sync;
