@@ -86,7 +86,7 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
     public async Task Writes_Listened_EachWaitOnceAndEveryBatchSizedAndTimed()
     {
         var cs = await server.CreateDatabaseAsync();
-        using var metrics = new StoreMetricsListener(new NpgsqlConnectionStringBuilder(cs).Database);
+        using var metrics = new MetricsListener(Relational.StoreMetrics.MeterName, "db.namespace", new NpgsqlConnectionStringBuilder(cs).Database);
         await using (var store = await TestDatabase.OpenAsync(cs, maxBatchSize: 4))
         {
             await Task.WhenAll(Enumerable.Range(0, 12).Select(i => store.SetValueAsync("k" + i, "v")));

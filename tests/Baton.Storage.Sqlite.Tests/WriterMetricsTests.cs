@@ -16,7 +16,7 @@ public sealed class WriterMetricsTests : IDisposable
     [Fact]
     public async Task Writes_Listened_EachWaitOnceAndEveryBatchSizedTimedAndSynced()
     {
-        using var metrics = new StoreMetricsListener(_db.FilePath);
+        using var metrics = new MetricsListener(StoreMetrics.MeterName, "db.namespace", _db.FilePath);
         await using (var store = await _db.OpenAsync(maxBatchSize: 8))
         {
             await Task.WhenAll(Enumerable.Range(0, 40).Select(i => store.CreateWorkflowAsync(
@@ -40,7 +40,7 @@ public sealed class WriterMetricsTests : IDisposable
     [Fact]
     public async Task Writes_SyncInTheCommit_NoSyncWaitMeasured()
     {
-        using var metrics = new StoreMetricsListener(_db.FilePath);
+        using var metrics = new MetricsListener(StoreMetrics.MeterName, "db.namespace", _db.FilePath);
         var options = _db.Options();
         options.PipelinedSync = false;
         await using (var store = new SqliteStore(options, new StoreSignals()))

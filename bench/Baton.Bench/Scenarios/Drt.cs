@@ -52,13 +52,15 @@ internal static class Drt
             }
             using var stop = new CancellationTokenSource();
             var stages = new DrtStages(n + warmup);
-            using var writer = new StoreMetricsListener(keepValues: false);
+            using var writer = new MetricsListener(StoreMetrics.MeterName, keepValues: false);
+            using var executor = new MetricsListener(EngineMetrics.MeterName, keepValues: false);
             var completer = Task.Run(() => CompleteAllAsync(external, complete, stages, options.C, stop.Token));
             // Warm-up batch (not measured): JIT, caches, pages, connections.
             await RunBatchAsync(client, n, warmup, options.C, stages, null);
             var latencies = new List<double>(n);
             // CPU per workflow is steadier than throughput on a shared machine: it compares builds where wall time cannot.
             writer.Clear();
+            executor.Clear();
             var cpuBefore = Environment.CpuUsage.TotalTime;
             var writerBefore = Measure.ThreadsCpu(Measure.IsWriterThread);
             var started = Stopwatch.GetTimestamp();
@@ -71,7 +73,7 @@ internal static class Drt
             var throughput = n / elapsed.TotalSeconds;
             return $"DRT baton-{options.Store}-{options.Completion} N={n} C={options.C} throughput={throughput:0}/s " +
                 $"p50={Measure.F(Measure.Percentile(latencies, 50))}ms p99={Measure.F(Measure.Percentile(latencies, 99))}ms rss={Measure.PeakRssMb()}mb " +
-                $"cpu_per_wf={cpuPerWorkflow:0}us" + (writerPerWorkflow is { } w ? $" writer_cpu_per_wf={w:0}us" : "") + $" {stages} {WriterFigures(writer)}" +
+                $"cpu_per_wf={cpuPerWorkflow:0}us" + (writerPerWorkflow is { } w ? $" writer_cpu_per_wf={w:0}us" : "") + $" {stages} {WriterFigures(writer)} {ExecutorFigures(executor)}" +
                 (CompletionErrors > 0 ? $" completion_errors={CompletionErrors}" : "");
         }
         finally
@@ -82,16 +84,23 @@ internal static class Drt
         }
     }
 
+    private static string Ms(double? seconds) => seconds is { } s ? (s * 1000).ToString("0.00", CultureInfo.InvariantCulture) : "-";
+
     /// <summary>
     /// Where a write's time goes, as means over the measured phase: <c>writer_ms=</c> the wait for the writer / a batch's
     /// duration / its wait for the sync (SQLite's pipelined sync; <c>-</c> elsewhere), and <c>batch_ops=</c> writes per batch.
     /// </summary>
-    private static string WriterFigures(StoreMetricsListener writer)
-    {
-        static string Ms(double? seconds) => seconds is { } s ? (s * 1000).ToString("0.00", CultureInfo.InvariantCulture) : "-";
-        return $"writer_ms={Ms(writer.Mean(StoreMetrics.WriteQueueWait))}/{Ms(writer.Mean(StoreMetrics.WriteBatchDuration))}/" +
-            $"{Ms(writer.Mean(StoreMetrics.WriteSyncWait))} batch_ops={writer.Mean(StoreMetrics.WriteBatchSize) ?? 0:0.0}";
-    }
+    private static string WriterFigures(MetricsListener writer) =>
+        $"writer_ms={Ms(writer.Mean(StoreMetrics.WriteQueueWait))}/{Ms(writer.Mean(StoreMetrics.WriteBatchDuration))}/" +
+        $"{Ms(writer.Mean(StoreMetrics.WriteSyncWait))} batch_ops={writer.Mean(StoreMetrics.WriteBatchSize) ?? 0:0.0}";
+
+    /// <summary>
+    /// How the executor's loops spend a turn, as means over the measured phase: <c>executor_ms=</c> a claim / stepping a turn's
+    /// workflows / committing them, and <c>turn_wf=</c> workflows per turn (claims and handed-over starts together).
+    /// </summary>
+    private static string ExecutorFigures(MetricsListener executor) =>
+        $"executor_ms={Ms(executor.Mean(EngineMetrics.ClaimDuration))}/{Ms(executor.Mean(EngineMetrics.StepDuration))}/" +
+        $"{Ms(executor.Mean(EngineMetrics.CommitDuration))} turn_wf={executor.Mean(EngineMetrics.TurnWorkflows) ?? 0:0.0}";
 
     /// <summary>Starts workflows first..first+count-1 with at most <paramref name="concurrency"/> in flight and checks each result.</summary>
     private static async Task RunBatchAsync(InProcessBatonClient client, int first, int count, int concurrency, DrtStages stages, List<double>? latencies)

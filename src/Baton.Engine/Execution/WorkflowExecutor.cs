@@ -16,6 +16,7 @@ internal sealed partial class WorkflowExecutor(
     InstanceCache cache,
     TaskHandoffs handoffs,
     WorkflowHandoffs started,
+    ExecutorMetrics metrics,
     BatonOptions options,
     TimeProvider time,
     string nodeId,
@@ -36,11 +37,14 @@ internal sealed partial class WorkflowExecutor(
                 var handedOver = ++turn % 2 == 1 ? started.Take(options.WorkflowBatchSize) : [];
                 if (handedOver.Count > 0)
                 {
+                    metrics.HandedOver(handedOver.Count);
                     await StepAsync([.. handedOver.Select(h => (h.Claim, (IReadOnlyList<HistoryEvent>?)h.History))], stoppingToken).ConfigureAwait(false);
                     continue;
                 }
                 var now = time.GetUtcNow();
+                var claimStarted = ExecutorMetrics.Stamp();
                 var claims = await store.ClaimWorkflowsAsync(nodeId, options.WorkflowBatchSize, now, now + options.WorkflowLease, stoppingToken).ConfigureAwait(false);
+                metrics.Claimed(claims.Count, claimStarted);
                 failures = 0;
                 if (claims.Count == 0)
                 {
@@ -72,6 +76,7 @@ internal sealed partial class WorkflowExecutor(
         var instances = new List<WorkflowInstance?>(claims.Count);
         var unstepped = new List<string>();
         var now = time.GetUtcNow();
+        var stepStarted = ExecutorMetrics.Stamp();
         foreach (var (claim, history) in claims)
         {
             try
@@ -87,12 +92,15 @@ internal sealed partial class WorkflowExecutor(
                 unstepped.Add(claim.Workflow.Id);
             }
         }
+        metrics.Stepped(stepStarted);
         if (unstepped.Count > 0) _ = ReleaseLaterAsync(unstepped, cancellationToken);
         if (steps.Count == 0) return;
         IReadOnlyList<StepCommitStatus> results;
+        var commitStarted = ExecutorMetrics.Stamp();
         try
         {
             results = await store.CommitStepsAsync(steps, cancellationToken).ConfigureAwait(false);
+            metrics.Committed(commitStarted);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -114,7 +114,7 @@ public sealed partial class BatonEngine : IAsyncDisposable
             _cache = new InstanceCache(options.MaxCachedWorkflows, options.MaxCachedWorkflowBytes);
             var worker = new TaskWorker(Store, _signals, _setup.Services, _provider, tokens, callbacks, codec, options, Time, NodeId, _loggers.CreateLogger("Baton.Tasks"));
             var handoffs = new TaskHandoffs(worker, recentTasks, options, NodeId);
-            var executor = new WorkflowExecutor(Store, _signals, execution, _cache, handoffs, started, options, Time, NodeId, _loggers.CreateLogger("Baton.Workflows"));
+            var executor = new WorkflowExecutor(Store, _signals, execution, _cache, handoffs, started, new ExecutorMetrics(NodeId), options, Time, NodeId, _loggers.CreateLogger("Baton.Workflows"));
             var timers = new TimerLoop(Store, _signals, options, Time, _loggers.CreateLogger("Baton.Timers"));
             _stopping = new CancellationTokenSource();
             var stop = _stopping.Token;

@@ -1,28 +1,30 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Baton.Storage.Relational;
 
 namespace Baton.Shared;
 
 /// <summary>
-/// Listens to the stores' writer instruments (<see cref="StoreMetrics"/>) for one database (its <c>db.namespace</c>), or for
-/// every database when none is given: the count and sum of each instrument's measurements, and with
-/// <c>keepValues</c> the measurements themselves. Shared by the store tests and the bench.
+/// Listens to the instruments of one meter (Baton's <c>StoreMetrics</c> or <c>EngineMetrics</c>), keeping the measurements
+/// that carry a given tag (a store's <c>db.namespace</c>, a node's <c>baton.node</c>), or all of them when none is given: the
+/// count and sum of each instrument's measurements, and with <c>keepValues</c> the measurements themselves. Shared by the
+/// tests and the bench.
 /// </summary>
-public sealed class StoreMetricsListener : IDisposable
+public sealed class MetricsListener : IDisposable
 {
     private readonly MeterListener _listener = new();
-    private readonly string? _database;
+    private readonly string? _tagKey;
+    private readonly string? _tagValue;
     private readonly bool _keepValues;
     private readonly ConcurrentDictionary<string, Series> _series = new(StringComparer.Ordinal);
 
-    public StoreMetricsListener(string? database = null, bool keepValues = true)
+    public MetricsListener(string meterName, string? tagKey = null, string? tagValue = null, bool keepValues = true)
     {
-        _database = database;
+        _tagKey = tagKey;
+        _tagValue = tagValue;
         _keepValues = keepValues;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == StoreMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name == meterName) listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Keep(instrument, value, tags));
         _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Keep(instrument, value, tags));
@@ -48,7 +50,7 @@ public sealed class StoreMetricsListener : IDisposable
 
     private void Keep(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        if (_database is not null && !HasDatabase(tags, _database)) return;
+        if (_tagKey is not null && !HasTag(tags, _tagKey, _tagValue)) return;
         var series = _series.GetOrAdd(instrument.Name, _ => new Series());
         lock (series)
         {
@@ -58,11 +60,11 @@ public sealed class StoreMetricsListener : IDisposable
         }
     }
 
-    private static bool HasDatabase(ReadOnlySpan<KeyValuePair<string, object?>> tags, string database)
+    private static bool HasTag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string key, string? value)
     {
         foreach (var tag in tags)
         {
-            if (tag.Key == "db.namespace") return database.Equals(tag.Value as string, StringComparison.Ordinal);
+            if (tag.Key == key) return string.Equals(value, tag.Value as string, StringComparison.Ordinal);
         }
         return false;
     }
