@@ -21,7 +21,10 @@ public static class EngineMetrics
     /// <summary>Histogram, seconds: one claim of workflows from the store.</summary>
     public const string ClaimDuration = "baton.executor.claim.duration";
 
-    /// <summary>Histogram, seconds: stepping one turn's workflows (running workflow code, replaying where not cached).</summary>
+    /// <summary>
+    /// Histogram, seconds: stepping one turn's workflows: running workflow code, and for an instance not in the cache reading
+    /// its history and replaying it.
+    /// </summary>
     public const string StepDuration = "baton.executor.step.duration";
 
     /// <summary>Histogram, seconds: committing one turn's steps to the store.</summary>
