@@ -4,8 +4,8 @@ using System.Diagnostics.Metrics;
 namespace Baton.Storage.Relational;
 
 /// <summary>
-/// Records one store's writer on the instruments named in <see cref="StoreMetrics"/>. Costs a check per batch while nothing
-/// listens: the times are only taken when a listener has enabled the instrument that needs them.
+/// Records one store's writer on the instruments named in <see cref="StoreMetrics"/>. Costs a check per write and per batch
+/// while nothing listens: the times are only taken when a listener has enabled an instrument that needs them.
 /// </summary>
 internal sealed class WriterMetrics
 {

@@ -5,9 +5,9 @@ namespace Baton.Shared;
 
 /// <summary>
 /// Listens to the instruments of one meter (Baton's <c>StoreMetrics</c> or <c>EngineMetrics</c>), keeping the measurements
-/// that carry a given tag (a store's <c>db.namespace</c>, a node's <c>baton.node</c>), or all of them when none is given: the
-/// count and sum of each instrument's measurements, and with <c>keepValues</c> the measurements themselves. Shared by the
-/// tests and the bench.
+/// that carry a given tag (such as a store's <c>db.namespace</c>), or all of them when none is given: the count and sum of
+/// each instrument's measurements, and with <c>keepValues</c> the measurements themselves. Shared by the store tests and the
+/// bench.
 /// </summary>
 public sealed class MetricsListener : IDisposable
 {
