@@ -104,7 +104,7 @@ internal static class Drt
     {
         var first = n;
         var rounds = 0;
-        var roundJitMs = double.NaN;
+        double roundJitMs;
         do
         {
             var size = fixedCount ?? Math.Min(WarmUpRound, n);
