@@ -24,8 +24,9 @@ public sealed class WalSyncTests : IDisposable
         using var release = new ManualResetEventSlim();
         using var entered = new ManualResetEventSlim();
         var signals = new StoreSignals();
-        var finished = new List<string>();
-        signals.WorkflowFinished += (id, _) => finished.Add(id);
+        // Signals are raised on the sync thread just after the callers are answered, so the test waits for them, not with them.
+        var finished = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        signals.WorkflowFinished += (id, _) => finished.TrySetResult(id);
         using var sync = new WalSync(signals, Metrics, () => { entered.Set(); release.Wait(TimeSpan.FromSeconds(30)); });
         var op = Executed(42);
         var effects = new Effects();
@@ -36,10 +37,10 @@ public sealed class WalSyncTests : IDisposable
 
         // The sync is held inside its call: nothing can have answered the caller yet.
         Assert.False(op.Task.IsCompleted);
-        Assert.Empty(finished);
+        Assert.False(finished.Task.IsCompleted);
         release.Set();
         Assert.Equal(42, await op.Task.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.Equal(["wf-1"], finished);
+        Assert.Equal("wf-1", await finished.Task.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(1, sync.Syncs);
     }
 
