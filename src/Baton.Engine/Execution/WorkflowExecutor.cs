@@ -113,7 +113,7 @@ internal sealed partial class WorkflowExecutor(
         }
         for (var i = 0; i < results.Count; i++)
         {
-            handoffs.Settle(steps[i], results[i] == StepCommitStatus.Committed);
+            // Cached before its tasks are handed over: a handler that finishes at once brings the next step, which should find it.
             if (results[i] == StepCommitStatus.Committed && instances[i] is { State: WorkflowState.Running } instance)
             {
                 instance.Version = steps[i].ExpectedVersion + 1;
@@ -123,6 +123,7 @@ internal sealed partial class WorkflowExecutor(
             {
                 LogStepConflict(steps[i].WorkflowId);
             }
+            handoffs.Settle(steps[i], results[i] == StepCommitStatus.Committed);
         }
     }
 
