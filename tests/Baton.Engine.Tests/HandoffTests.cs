@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using Baton.Engine.Hosting;
 using Baton.Engine.Storage;
@@ -96,12 +97,14 @@ public sealed class HandoffTests : IDisposable
         var (workflowId, task) = await host.StartApprovalAsync();
         var readsBefore = WorkflowReads(counter);
 
+        var clock = Stopwatch.StartNew();
         var waiting = host.Client.WaitForWorkflowAsync(workflowId, TimeSpan.FromSeconds(30));
         await host.Client.CompleteDelegatedTaskAsync("ApprovalService", task.TaskId, new ApprovalResult(true, "fine"));
         var answer = await waiting;
 
         // Started here and no finish notice yet: it runs, so the wait does not read it; the notice brings the finished record.
         Assert.Equal(WorkflowState.Completed, answer.State);
+        SkipWhenTheWaitRecheckedByDesign(clock);
         Assert.Equal(readsBefore, WorkflowReads(counter));
     }
 
@@ -162,6 +165,13 @@ public sealed class HandoffTests : IDisposable
     {
         lock (counter.WorkflowReads) return counter.WorkflowReads.Count;
     }
+
+    /// <summary>
+    /// A wait re-reads the workflow once a second of real time in case another node finished it; a finish slower than that (a
+    /// loaded machine) makes reads that the design allows, so a test that counts reads cannot judge that run.
+    /// </summary>
+    internal static void SkipWhenTheWaitRecheckedByDesign(Stopwatch clock) =>
+        Assert.SkipWhen(clock.Elapsed >= TimeSpan.FromSeconds(1), $"the finish took {clock.Elapsed.TotalMilliseconds:F0} ms, past the wait's 1 s re-check");
 
     /// <summary>A SQLite store in <paramref name="directory"/>, wrapped in a <see cref="CountingStore"/>.</summary>
     internal static void UseCountingStore(BatonBuilder builder, string directory, StoreCounter claims)

@@ -358,7 +358,16 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
         var cs = await server.CreateDatabaseAsync();
         var signals = new StoreSignals();
         var count = 0;
-        signals.WorkflowFinished += (_, _) => Interlocked.Increment(ref count);
+        // The writer raises its own finish just after answering the commit, so the test waits for that raise, not with it.
+        var raisedLocally = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        signals.WorkflowFinished += (id, _) =>
+        {
+            Interlocked.Increment(ref count);
+            if (id == "wf-1")
+            {
+                raisedLocally.TrySetResult();
+            }
+        };
         await using var node = await TestDatabase.OpenAsync(cs, signals);
         await using var other = await TestDatabase.OpenAsync(cs);
         var otherSaw = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -369,6 +378,7 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
         {
             WorkflowId = "wf-1", ExpectedVersion = claim.Workflow.Version, Owner = "node-a", State = WorkflowState.Completed, Result = "1", At = T0,
         }]);
+        await raisedLocally.Task.WaitAsync(TimeSpan.FromSeconds(10));
         // A later notification from the other store proves the first one has been delivered (one connection, in commit order).
         var marker = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         signals.WorkflowFinished += (id, _) =>

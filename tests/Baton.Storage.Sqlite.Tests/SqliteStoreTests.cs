@@ -321,9 +321,10 @@ public sealed class SqliteStoreTests : IDisposable
 
         await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 2000).Select(i => store.CreateWorkflowAsync(Workflow("wf-" + i))));
 
-        // The checkpointer runs on its own thread, after the commits that asked for it: wait for the copy to land.
+        // The checkpointer runs on its own low-priority thread, after the commits that asked for it: wait for the copy to land
+        // and for the checkpointer to count one (the writer's own safety-net checkpoint can grow the file first).
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (new FileInfo(_db.FilePath).Length <= before + 500_000 && DateTime.UtcNow < deadline)
+        while ((new FileInfo(_db.FilePath).Length <= before + 500_000 || store.BackgroundCheckpointsRun == 0) && DateTime.UtcNow < deadline)
         {
             await System.Threading.Tasks.Task.Delay(20);
         }
@@ -362,6 +363,12 @@ public sealed class SqliteStoreTests : IDisposable
                 Assert.NotNull(await store.GetWorkflowAsync("wf-" + i));
             }));
             await writes;
+            // The checkpointer counts a checkpoint once it and its syncs are done, on its own low-priority thread.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (store.BackgroundCheckpointsRun == 0 && DateTime.UtcNow < deadline)
+            {
+                await System.Threading.Tasks.Task.Delay(20);
+            }
             Assert.True(store.BackgroundCheckpointsRun > 0);
         }
         await using var reopened = await _db.OpenAsync();
