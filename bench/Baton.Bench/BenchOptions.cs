@@ -4,7 +4,7 @@ namespace Baton.Bench;
 
 /// <summary>
 /// Command line: <c>&lt;scenario&gt; [--store sqlite|postgres] [--completion inproc|http] [--n N] [--c C] [--runs R] [--dir D]
-/// [--warmup W] [--duration S] [--connections K] [--rates 500,1000,...] [--settle true|false] [--pg-writers W] [--synthetic-from K]</c>. <c>serve</c> (with <c>--db</c>) is the server child
+/// [--warmup W] [--duration S] [--connections K] [--rates 500,1000,...] [--settle true|false] [--pg-writers W] [--synthetic-from K] [--alloc-types T]</c>. <c>serve</c> (with <c>--db</c>) is the server child
 /// process that <c>completion-load</c> and <c>open-tasks</c> start themselves.
 /// </summary>
 internal sealed record BenchOptions(string Scenario, string Store, string Completion, int? N, int C, int Runs, int? Warmup, string Directory, string[] RawArgs)
@@ -27,6 +27,9 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
     /// <summary>PostgreSQL store: writer connections (<c>PostgreSqlStoreOptions.WriterConnections</c>); null keeps the store's default.</summary>
     public int? PgWriters { get; init; }
 
+    /// <summary>drt: print the T most allocated types of the measured phase (allocation-tick samples); 0 = off.</summary>
+    public int AllocTypes { get; init; }
+
     /// <summary>serve: the store's file path (sqlite) or connection string (postgres).</summary>
     public string? Db { get; init; }
 
@@ -38,6 +41,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
         int c = 1000, runs = 1, duration = 5, connections = 256;
         string? db = null;
         int? pgWriters = null, syntheticFrom = null;
+        var allocTypes = 0;
         var settle = true;
         IReadOnlyList<int>? rates = null;
         for (var i = 1; i < args.Length; i++)
@@ -58,6 +62,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
                 case "--db": db = value; break;
                 case "--pg-writers": pgWriters = Int(value); break;
                 case "--synthetic-from": syntheticFrom = Int(value); break;
+                case "--alloc-types": allocTypes = Int(value); break;
                 case "--settle": settle = value is "true" ? true : value is "false" ? false : throw new UsageException($"--settle takes true or false, not '{value}'"); break;
                 default: throw new UsageException($"unknown option {args[i]}");
             }
@@ -69,6 +74,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
         if (scenario is "timer-storm" or "long-history" && store != "sqlite") throw new UsageException($"{scenario} runs on --store sqlite only");
         if (scenario == "serve" && db is null) throw new UsageException("serve needs --db");
         if (syntheticFrom is not null && (scenario != "open-tasks" || store != "sqlite")) throw new UsageException("--synthetic-from is for open-tasks on sqlite");
+        if (allocTypes < 0 || (allocTypes != 0 && scenario != "drt")) throw new UsageException("--alloc-types takes a count of types, for drt");
         if (c < 1 || runs < 1 || n < 1 || duration < 1 || connections < 1 || rates is { Count: 0 } || rates?.Any(r => r < 1) == true)
             throw new UsageException("--n, --c, --runs, --duration, --connections and --rates must be positive");
         return new BenchOptions(scenario, store, completion, n, c, runs, warmup, dir, args)
@@ -78,6 +84,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
             Rates = rates ?? [100, 200, 500, 1000, 2000, 4000, 8000],
             Db = db,
             PgWriters = pgWriters,
+            AllocTypes = allocTypes,
             SyntheticFrom = syntheticFrom,
             Settle = settle,
         };

@@ -55,6 +55,7 @@ internal static class Drt
             var stages = new DrtStages(n + warmupCapacity);
             using var writer = new MetricsListener(StoreMetrics.MeterName, keepValues: false);
             using var executor = new MetricsListener(EngineMetrics.MeterName, keepValues: false);
+            using var allocations = options.AllocTypes > 0 ? new AllocationSampler() : null;
             var completer = Task.Run(() => CompleteAllAsync(external, complete, stages, options.C, stop.Token));
             await WarmUpAsync(client, n, options.Warmup, options.C, stages);
             var latencies = new List<double>(n);
@@ -68,7 +69,9 @@ internal static class Drt
             var jitTimeBefore = System.Runtime.JitInfo.GetCompilationTime();
             var writerBefore = Measure.ThreadsCpu(Measure.IsWriterThread);
             var started = Stopwatch.GetTimestamp();
+            allocations?.Sampling = true;
             await RunBatchAsync(client, 0, n, options.C, stages, latencies);
+            allocations?.Sampling = false;
             var elapsed = Stopwatch.GetElapsedTime(started);
             var cpuPerWorkflow = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMicroseconds / n;
             var writerPerWorkflow = (Measure.ThreadsCpu(Measure.IsWriterThread) - writerBefore)?.TotalMicroseconds / n;
@@ -78,6 +81,7 @@ internal static class Drt
             var jitTime = System.Runtime.JitInfo.GetCompilationTime() - jitTimeBefore;
             await stop.CancelAsync();
             await completer;
+            if (allocations is not null) Console.Error.WriteLine(allocations.Report(options.AllocTypes));
             var throughput = n / elapsed.TotalSeconds;
             return $"DRT baton-{options.Store}-{options.Completion} N={n} C={options.C} throughput={throughput:0}/s " +
                 $"p50={Measure.F(Measure.Percentile(latencies, 50))}ms p99={Measure.F(Measure.Percentile(latencies, 99))}ms rss={Measure.PeakRssMb()}mb " +

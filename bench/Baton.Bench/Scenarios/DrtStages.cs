@@ -23,6 +23,12 @@ internal sealed class DrtStages(int workflows)
     public void Add(int i, long startBegan, long startReturned, long observed)
     {
         long issued = Volatile.Read(ref Issued[i]), completed = Volatile.Read(ref Completed[i]);
+        // The workflow can finish, and its client see it, before the completer's call has returned (over HTTP the answer is
+        // still on its way): that call then ended, as far as the cycle goes, when the result was observed.
+        if (completed == 0 || completed > observed)
+        {
+            completed = observed;
+        }
         lock (_sums)
         {
             _sums[0] += Ms(startBegan, startReturned);
