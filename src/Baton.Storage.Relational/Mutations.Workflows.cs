@@ -183,17 +183,26 @@ internal static partial class Mutations
         var canceled = AsFinished(workflow, WorkflowState.Canceled, workflow.Result, error, ms);
         AppendHistory(ctx, workflow.Id, new NewHistoryEvent(HistoryEventKind.WorkflowCanceled, at, Payload: error));
         FinishWorkflow(ctx, workflow.Id, error, source, at, finished: canceled);
-        var children = ctx.Sql.Query(
-            "SELECT " + Rows.WorkflowColumns + " FROM workflows {indexed by ix_workflows_parent} WHERE parent_id = @id AND state = 'Running' ORDER BY created_at, id",
-            Rows.Workflow, ("@id", workflow.Id));
-        foreach (var child in children)
-        {
-            CancelTree(ctx, child, reason, source, at, root: false);
-        }
+        CancelRunningChildren(ctx, workflow.Id, reason, source, at);
         if (root && workflow.ParentId is { } parent && workflow.ParentCommandId is { } command)
         {
             PostMessage(ctx, new NewInboxMessage(parent, InboxMessageKind.ChildFailed, command, workflow.Id, error, at));
         }
         return canceled;
+    }
+
+    /// <summary>
+    /// Cancels the running children of a workflow that finished (<see cref="CancelTree"/> for each, so theirs too); a finished
+    /// parent is not told.
+    /// </summary>
+    public static void CancelRunningChildren(WriteContext ctx, string parentId, string reason, AuditSource source, DateTimeOffset at)
+    {
+        var children = ctx.Sql.Query(
+            "SELECT " + Rows.WorkflowColumns + " FROM workflows {indexed by ix_workflows_parent} WHERE parent_id = @id AND state = 'Running' ORDER BY created_at, id",
+            Rows.Workflow, ("@id", parentId));
+        foreach (var child in children)
+        {
+            CancelTree(ctx, child, reason, source, at, root: false);
+        }
     }
 }

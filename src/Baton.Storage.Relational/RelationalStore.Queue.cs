@@ -105,6 +105,11 @@ internal sealed partial class RelationalStore
         {
             Mutations.FinishWorkflow(
                 ctx, step.WorkflowId, CanceledByFinish, AuditSource.Workflow, step.At, rowUpdated: true, step.MayHaveOpenTasks, FinishedRecord(step));
+            if (step.MayHaveRunningChildren)
+            {
+                // As with its open tasks: what a finished workflow started and no longer waits for is canceled, not orphaned.
+                Mutations.CancelRunningChildren(ctx, step.WorkflowId, "parent workflow finished", AuditSource.Workflow, step.At);
+            }
         }
         else if (row.Pending)
         {

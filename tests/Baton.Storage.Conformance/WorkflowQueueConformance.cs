@@ -202,6 +202,57 @@ public abstract class WorkflowQueueConformance : StoreConformanceBase
     }
 
     [Fact]
+    public async Task CommitSteps_Finished_CancelsRunningChildrenAndTheirsLeavesFinishedOnes()
+    {
+        await StartAsync("parent");
+        await CommitStepAsync("parent", children: [NewWorkflow("child-a", "Child", "parent", 2, At(1)), NewWorkflow("child-b", "Child", "parent", 3, At(1))], at: At(1));
+        await CommitStepAsync("child-a",
+            tasks: [NewTask("child-a", "t-a", delegated: true)], children: [NewWorkflow("grandchild", "Child", "child-a", 2, At(1))], at: At(1));
+        await ScheduleTaskAsync("grandchild", "t-g", delegated: true);
+        // child-b finishes and tells its parent, which then needs a step: the one that finishes it.
+        await CommitStepAsync("child-b", state: WorkflowState.Completed, result: "1", at: At(2),
+            messages: [new NewInboxMessage("parent", InboxMessageKind.ChildCompleted, 3, "child-b", "1", At(2))]);
+        var claim = await ClaimAsync("parent", now: At(3));
+
+        var status = await Store.CommitStepsAsync([Step(claim, state: WorkflowState.Completed, result: "\"done\"", at: At(3))]);
+
+        Assert.Equal([StepCommitStatus.Committed], status);
+        Assert.Equal(WorkflowState.Completed, (await Store.GetWorkflowAsync("parent"))!.State);
+        foreach (var id in new[] { "child-a", "grandchild" })
+        {
+            var canceled = await Store.GetWorkflowAsync(id);
+            Assert.Equal((WorkflowState.Canceled, At(3)), (canceled!.State, canceled.CompletedAt));
+            Assert.Equal(("Canceled", "parent workflow finished"), (ReadError(canceled.Error).Type, ReadError(canceled.Error).Message));
+            Assert.Equal(HistoryEventKind.WorkflowCanceled, (await Store.GetHistoryAsync(id))[^1].Kind);
+        }
+        foreach (var taskId in new[] { "t-a", "t-g" })
+        {
+            Assert.Equal(TaskState.Canceled, (await Store.GetTaskAsync(taskId))!.State);
+            var audit = (await Store.GetTaskAuditAsync(taskId))[^1];
+            Assert.Equal(("Canceled", AuditSource.Workflow.Actor, AuditSource.Workflow.Via), (audit.Kind, audit.Actor, audit.Via));
+        }
+        Assert.Equal(WorkflowState.Completed, (await Store.GetWorkflowAsync("child-b"))!.State);
+        Assert.Empty(await InboxAsync("parent", At(4)));
+        Assert.Empty(await Store.ClaimWorkflowsAsync(NodeB, 10, At(4), At(60)));
+    }
+
+    [Fact]
+    public async Task CommitSteps_FinishedKnowingNoChildRuns_ChildrenNotLookedFor()
+    {
+        await StartAsync("parent");
+        await CommitStepAsync("parent", children: [NewWorkflow("child", "Child", "parent", 2, At(1)), NewWorkflow("done", "Child", "parent", 3, At(1))], at: At(1));
+        await CommitStepAsync("done", state: WorkflowState.Completed, result: "1", at: At(2),
+            messages: [new NewInboxMessage("parent", InboxMessageKind.ChildCompleted, 3, "done", "1", At(2))]);
+        var claim = await ClaimAsync("parent", now: At(2));
+
+        // The instance vouches that no child of its runs: the store takes its word and skips the look (a step's cost).
+        var status = await Store.CommitStepsAsync([Step(claim, state: WorkflowState.Completed, result: "1", at: At(2)) with { MayHaveRunningChildren = false }]);
+
+        Assert.Equal([StepCommitStatus.Committed], status);
+        Assert.Equal(WorkflowState.Running, (await Store.GetWorkflowAsync("child"))!.State);
+    }
+
+    [Fact]
     public async Task CommitSteps_Children_CreatedAndExistingLeftAsItIs()
     {
         await StartAsync("wf-1");

@@ -47,7 +47,8 @@ internal sealed partial class WorkflowInstance
                 Children = step.Children,
                 Messages = step.Messages,
                 At = at,
-                MayHaveOpenTasks = _divergence is not null || HasOpenTask(),
+                MayHaveOpenTasks = _divergence is not null || HasOpen(HistoryEventKind.TaskScheduled),
+                MayHaveRunningChildren = _divergence is not null || HasOpen(HistoryEventKind.ChildWorkflowStarted),
             }, step.Schemas);
         }
         finally
@@ -56,12 +57,15 @@ internal sealed partial class WorkflowInstance
         }
     }
 
-    /// <summary>Whether some task this instance dispatched (user tasks included) has not had its outcome delivered yet.</summary>
-    private bool HasOpenTask()
+    /// <summary>
+    /// Whether some command of <paramref name="kind"/> this instance issued has not had its outcome delivered yet: a task it
+    /// dispatched (user tasks included) or a child workflow it started.
+    /// </summary>
+    private bool HasOpen(HistoryEventKind kind)
     {
         foreach (var command in _open.Values)
         {
-            if (command.Kind == HistoryEventKind.TaskScheduled) return true;
+            if (command.Kind == kind) return true;
         }
         return false;
     }

@@ -39,6 +39,9 @@ public interface IWorkflowQueue
     /// <summary>
     /// Commits steps, each atomically and independently (one refused step does not affect the others), ideally in one transaction.
     /// A committed step releases its claim and leaves the instance needing a step again only if unconsumed messages remain.
+    /// A step that finishes its workflow also cancels what the workflow no longer waits for: its open tasks and its running
+    /// child workflows, with theirs (unless <see cref="WorkflowStep.MayHaveOpenTasks"/> or
+    /// <see cref="WorkflowStep.MayHaveRunningChildren"/> says there are none).
     /// </summary>
     Task<IReadOnlyList<StepCommitStatus>> CommitStepsAsync(IReadOnlyList<WorkflowStep> steps, CancellationToken cancellationToken = default);
 

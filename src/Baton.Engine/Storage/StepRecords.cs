@@ -55,6 +55,13 @@ public sealed record WorkflowStep
     public bool MayHaveOpenTasks { get; init; } = true;
 
     /// <summary>
+    /// False when the instance knows that none of the child workflows it started can still be running: every one has had its
+    /// outcome delivered. A finishing step then need not look for running children to cancel. True (the default) whenever in
+    /// doubt.
+    /// </summary>
+    public bool MayHaveRunningChildren { get; init; } = true;
+
+    /// <summary>
     /// The instance's record as it was claimed for this step (<see cref="WorkflowClaim.Workflow"/>), when the step finishes it.
     /// The store then passes the record as the commit leaves it with its finish notice
     /// (<see cref="StoreSignals.WorkflowFinished"/>), so that callers waiting for the result need not read it back. Null:
