@@ -1,5 +1,4 @@
 using System.Diagnostics.Tracing;
-using System.Globalization;
 
 namespace Baton.Bench;
 
@@ -14,7 +13,7 @@ internal sealed class AllocationSampler : EventListener
     // The runtime's GC keyword; allocation ticks come at Verbose.
     private const EventKeywords GcKeyword = (EventKeywords)0x1;
 
-    private readonly Dictionary<string, (int Ticks, long Bytes)> _byType = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _ticksByType = new(StringComparer.Ordinal);
     private volatile bool _sampling;
 
     /// <summary>Counts ticks only while true, so a warm-up can run unsampled.</summary>
@@ -38,32 +37,25 @@ internal sealed class AllocationSampler : EventListener
         {
             return;
         }
-        var type = Payload(eventData, "TypeName") as string ?? "?";
-        var bytes = Convert.ToInt64(Payload(eventData, "AllocationAmount64") ?? Payload(eventData, "AllocationAmount") ?? 0L, CultureInfo.InvariantCulture);
-        lock (_byType)
+        var i = eventData.PayloadNames.IndexOf("TypeName");
+        var type = i < 0 ? "?" : eventData.Payload![i] as string ?? "?";
+        lock (_ticksByType)
         {
-            var (ticks, sum) = _byType.GetValueOrDefault(type);
-            _byType[type] = (ticks + 1, sum + bytes);
+            _ticksByType[type] = _ticksByType.GetValueOrDefault(type) + 1;
         }
     }
 
     /// <summary>The <paramref name="top"/> types by ticks, one per line with their share of all ticks.</summary>
     public string Report(int top)
     {
-        lock (_byType)
+        lock (_ticksByType)
         {
-            var total = _byType.Values.Sum(v => v.Ticks);
+            var total = _ticksByType.Values.Sum();
             if (total == 0) return "alloc_types: no allocation ticks seen";
-            return $"alloc_types: {total} ticks\n" + string.Join('\n', _byType
-                .OrderByDescending(kv => kv.Value.Ticks)
+            return $"alloc_types: {total} ticks\n" + string.Join('\n', _ticksByType
+                .OrderByDescending(kv => kv.Value)
                 .Take(top)
-                .Select(kv => $"  {100.0 * kv.Value.Ticks / total,5:0.0}%  {kv.Key}"));
+                .Select(kv => $"  {100.0 * kv.Value / total,5:0.0}%  {kv.Key}"));
         }
-    }
-
-    private static object? Payload(EventWrittenEventArgs e, string name)
-    {
-        var i = e.PayloadNames!.IndexOf(name);
-        return i < 0 ? null : e.Payload![i];
     }
 }
