@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Compares two builds of the bench in balanced rounds: each round runs A, B, B, A, each run a fresh process, so that
+# neither build always runs first or second (on the project's VM the position of a run in a pair can move its figure by
+# about as much as the change under test; see bench/RESULTS.md, push 17).
+#
+#   bench/compare.sh A_DIR B_DIR ROUNDS -- drt --n 20000 --c 1000
+#
+# A_DIR and B_DIR hold a Release build each (a copy of bench/Baton.Bench/bin/Release/net10.0). Prints every run's result
+# line, prefixed with its round and build, and the median throughput (or client p99, for completion-load) of each build.
+set -euo pipefail
+if [[ $# -lt 5 || $4 != "--" ]]; then
+  echo "usage: $0 A_DIR B_DIR ROUNDS -- SCENARIO [OPTIONS...]" >&2
+  exit 2
+fi
+a=$(cd "$1" && pwd); b=$(cd "$2" && pwd); rounds=$3; shift 4
+for dir in "$a" "$b"; do
+  [[ -x $dir/Baton.Bench ]] || { echo "no Baton.Bench in $dir" >&2; exit 2; }
+done
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+for round in $(seq 1 "$rounds"); do
+  for which in A B B A; do
+    dir=$a; [[ $which == B ]] && dir=$b
+    line=$(cd "$dir" && DOTNET_gcServer=1 nice -n -10 ./Baton.Bench "$@" 2>&1 | grep -E '^(DRT|COMPLETE|TIMERS|LONG|OPEN) ' | tail -1 || true)
+    echo "$round $which $line" | tee -a "$results"
+  done
+done
+median() { sort -n | awk '{v[NR]=$1} END {if (NR == 0) print "-"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+# The values of one figure (e.g. throughput) on one build's lines; none when its lines do not carry it.
+values() { awk -v w="$1" '$2 == w' "$results" | { grep -oE "(^| )$2=[0-9.]+" || true; } | cut -d= -f2; }
+for which in A B; do
+  echo "median $which: throughput=$(values "$which" throughput | median)/s sustained_p99=$(values "$which" sustained_p99 | median)ms"
+done
