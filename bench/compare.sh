@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Compares two builds of the bench in balanced rounds: each round runs A, B, B, A, each run a fresh process, so that
-# neither build always runs first or second (on the project's VM the position of a run in a pair can move its figure by
-# about as much as the change under test; see bench/RESULTS.md, push 17).
+# neither build always runs first or second. On the project's VM two short series, each in one fixed order, disagreed
+# about a change by about as much as the change itself (bench/RESULTS.md, push 17).
 #
 #   bench/compare.sh A_DIR B_DIR ROUNDS -- drt --n 20000 --c 1000
 #
 # A_DIR and B_DIR hold a Release build each (a copy of bench/Baton.Bench/bin/Release/net10.0). Prints every run's result
-# line, prefixed with its round and build, and the median throughput (or client p99, for completion-load) of each build.
+# line, prefixed with its round and build, then each build's median throughput (and client p99, for completion-load).
+# Runs at nice -10 with Server GC, the setting of the DRT figures in RESULTS.md (DOTNET_gcServer=0 in the caller's
+# environment overrides it).
 set -euo pipefail
 if [[ $# -lt 5 || $4 != "--" ]]; then
   echo "usage: $0 A_DIR B_DIR ROUNDS -- SCENARIO [OPTIONS...]" >&2
@@ -18,16 +20,23 @@ for dir in "$a" "$b"; do
 done
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
+gc=${DOTNET_gcServer:-1}
 for round in $(seq 1 "$rounds"); do
   for which in A B B A; do
     dir=$a; [[ $which == B ]] && dir=$b
-    line=$(cd "$dir" && DOTNET_gcServer=1 nice -n -10 ./Baton.Bench "$@" 2>&1 | grep -E '^(DRT|COMPLETE|TIMERS|LONG|OPEN) ' | tail -1 || true)
+    # The scenario's result line (with --runs, the median line comes last).
+    line=$(cd "$dir" && DOTNET_gcServer=$gc nice -n -10 ./Baton.Bench "$@" 2>&1 \
+      | grep -E '^(DRT|COMPLETE|TIMERS|LONG|OPEN) ' | tail -1 || true)
     echo "$round $which $line" | tee -a "$results"
   done
 done
-median() { sort -n | awk '{v[NR]=$1} END {if (NR == 0) print "-"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+median() {
+  sort -n | awk '{ v[NR] = $1 }
+    END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 # The values of one figure (e.g. throughput) on one build's lines; none when its lines do not carry it.
 values() { awk -v w="$1" '$2 == w' "$results" | { grep -oE "(^| )$2=[0-9.]+" || true; } | cut -d= -f2; }
 for which in A B; do
-  echo "median $which: throughput=$(values "$which" throughput | median)/s sustained_p99=$(values "$which" sustained_p99 | median)ms"
+  echo "median $which: throughput=$(values "$which" throughput | median)/s" \
+    "sustained_p99=$(values "$which" sustained_p99 | median)ms"
 done
