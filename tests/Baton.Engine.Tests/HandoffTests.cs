@@ -127,6 +127,27 @@ public sealed class HandoffTests : IDisposable
         Assert.Equal(readsBefore + 1, counter.TaskReads);
     }
 
+    [Theory]
+    [InlineData("fail")]
+    [InlineData("timeout")]
+    public async Task Complete_DelegatedTaskCreatedHereThatFailedOrTimedOutThroughTheApi_ItsFactsAreForgotten(string how)
+    {
+        var counter = new StoreCounter();
+        await using var host = await TestHosts.StartAsync(more: b => UseCountingStore(b, counter));
+        var (_, task) = await host.StartApprovalAsync();
+        if (how == "fail") await host.Client.FailDelegatedTaskAsync("ApprovalService", task.TaskId, new TaskError("Declined", "no"));
+        else await host.Client.TimeoutTaskAsync(task.TaskId);
+        var readsBefore = counter.TaskReads;
+
+        // Decided: the node no longer keeps the task's facts, so a late completion takes the usual path (one read of the
+        // task) and gets the usual answer.
+        var late = await Assert.ThrowsAnyAsync<BatonException>(() =>
+            host.Client.CompleteDelegatedTaskAsync("ApprovalService", task.TaskId, new ApprovalResult(true, "late")));
+
+        Assert.True(late is TaskOutcomeConflictException or TaskWrongStateException, late.GetType().Name);
+        Assert.Equal(readsBefore + 1, counter.TaskReads);
+    }
+
     [Fact]
     public async Task Complete_DelegatedTaskCreatedHereWithAWrongResult_ReadsTheTaskAndRejectsTheResult()
     {

@@ -107,6 +107,7 @@ public sealed partial class TaskOperations
             TaskId = taskId, ServiceName = serviceName, Kind = TaskResolutionKind.Fail, Error = json,
             RequireDelegated = true, Source = source, At = _time.GetUtcNow(),
         }, cancellationToken).ConfigureAwait(false);
+        ForgetIfDecided(taskId, outcome);
         return Answer(outcome, serviceName, taskId, recorded => recorded.State == TaskState.Failed && error.SameAs(_codec.DeserializeError(recorded.Error)), "failed", source);
     }
 
@@ -124,7 +125,17 @@ public sealed partial class TaskOperations
         {
             TaskId = taskId, Kind = TaskResolutionKind.TimeOut, Error = error, Source = source, At = _time.GetUtcNow(),
         }, cancellationToken).ConfigureAwait(false);
+        ForgetIfDecided(taskId, outcome);
         return Answer(outcome, null, taskId, recorded => recorded.State == TaskState.TimedOut, "timed out", source);
+    }
+
+    /// <summary>
+    /// Forgets the facts of a task whose outcome is now decided: a later completion must find it closed, which the store
+    /// tells, and the room is better spent on tasks still open (entries otherwise leave only when pushed out).
+    /// </summary>
+    private void ForgetIfDecided(string taskId, TaskOperationResult outcome)
+    {
+        if (outcome.Task is { } task && !task.State.IsOpen()) _recent.Forget(taskId);
     }
 
     /// <summary>Records progress (and a heartbeat) on an open task.</summary>
