@@ -38,7 +38,7 @@ internal static class CompletionLoad
             var cpu = gc.CpuMs / Stopwatch.GetElapsedTime(window).TotalMilliseconds * 100;
             results.Add(level);
             Console.WriteLine(FormattableString.Invariant(
-                $"  offered={rate}/s achieved={level.Achieved:0}/s p50={Measure.F(level.P50)}ms p99={Measure.F(level.P99)}ms p999={Measure.F(level.P999)}ms errors={level.Errors} created_in={createSeconds:0.0}s {serverTimes} {gc} server_cpu={cpu:0}% load={Load()}"));
+                $"  offered={rate}/s achieved={level.Achieved:0}/s p50={Measure.F(level.P50)}ms p99={Measure.F(level.P99)}ms p999={Measure.F(level.P999)}ms errors={level.Errors} send_late_p99={Measure.F(level.SendLateP99)}ms from_send_p99={Measure.F(level.FromSendP99)}ms created_in={createSeconds:0.0}s {serverTimes} {gc} server_cpu={cpu:0}% load={Load()}"));
             if (!level.Sustained) break;
         }
         var best = results.Where(l => l.Sustained).MaxBy(l => l.Offered);
@@ -85,20 +85,25 @@ internal static class CompletionLoad
     private const double JitQuietMs = 100;
     private const int MaxWarmUpRounds = 8;
 
-    private sealed record Level(int Offered, double Achieved, double P50, double P99, double P999, int Errors)
+    /// <summary>
+    /// One offered load's figures; <c>SendLateP99</c> is the p99 of how late a send started after its scheduled time (the
+    /// pacer's and the client's share), <c>FromSendP99</c> the p99 of answer received − send started.
+    /// </summary>
+    private sealed record Level(int Offered, double Achieved, double P50, double P99, double P999, int Errors, double SendLateP99, double FromSendP99)
     {
         public bool Sustained => Achieved >= 0.95 * Offered && P99 <= 1000 && Errors == 0;
     }
 
     /// <summary>
     /// Sends one completion per id at <paramref name="rate"/> per second from a dedicated pacing thread: every send that is
-    /// due goes out, then the thread sleeps about a millisecond. It never spins: a busy-waiting pacer took one of the
-    /// machine's two cores away from the server at 500/s and more. A send may leave up to about a millisecond after its
-    /// scheduled time, and latency is counted from the scheduled time, so that delay counts against the server.
+    /// due goes out, then the thread sleeps until the next one is due (<see cref="PreciseSleep"/>). It never spins: a
+    /// busy-waiting pacer took one of the machine's two cores away from the server at 500/s and more. Latency is counted from
+    /// the scheduled time, so a send that leaves late (the pacer waiting for a core) counts against the server.
     /// </summary>
     private static async Task<Level> RunLevelAsync(CompletionClient client, List<string> ids, int rate)
     {
         var latencies = new double[ids.Count];
+        var lateness = new double[ids.Count];
         var errors = 0;
         var sends = new Task[ids.Count];
         var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 100;
@@ -112,9 +117,9 @@ internal static class CompletionLoad
                 for (; i < ids.Count && Due(i) <= now; i++)
                 {
                     var k = i;
-                    sends[k] = SendAsync(client, ids[k], k, Due(k), latencies, () => Interlocked.Increment(ref errors));
+                    sends[k] = SendAsync(client, ids[k], k, Due(k), latencies, lateness, () => Interlocked.Increment(ref errors));
                 }
-                if (i < ids.Count) Thread.Sleep(1);
+                if (i < ids.Count) PreciseSleep.Until(Due(i));
             }
         }) { IsBackground = true, Name = "bench-pacer" };
         pacer.Start();
@@ -122,12 +127,16 @@ internal static class CompletionLoad
         await Task.WhenAll(sends);
         var end = Stopwatch.GetTimestamp();
         var list = latencies.ToList();
+        var late = lateness.ToList();
+        var fromSend = latencies.Select((l, i) => l - lateness[i]).ToList();
         return new Level(rate, ids.Count / Stopwatch.GetElapsedTime(start, end).TotalSeconds,
-            Measure.Percentile(list, 50), Measure.Percentile(list, 99), Measure.Percentile(list, 99.9), errors);
+            Measure.Percentile(list, 50), Measure.Percentile(list, 99), Measure.Percentile(list, 99.9), errors,
+            Measure.Percentile(late, 99), Measure.Percentile(fromSend, 99));
     }
 
-    private static async Task SendAsync(CompletionClient client, string taskId, int n, long due, double[] latencies, Action error)
+    private static async Task SendAsync(CompletionClient client, string taskId, int n, long due, double[] latencies, double[] lateness, Action error)
     {
+        lateness[n] = Measure.Ms(due, Stopwatch.GetTimestamp());
         try
         {
             var status = await client.CompleteAsync("Service", taskId, n).ConfigureAwait(false);
