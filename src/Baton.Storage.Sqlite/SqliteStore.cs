@@ -74,6 +74,9 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
     /// <summary>Checkpoints run beside the writer so far; null when the writer runs them itself (for tests).</summary>
     internal long? BackgroundCheckpointsRun => _writer?.Checkpoints;
 
+    /// <summary>Syncs of the database file after background checkpoints so far; null without them (for tests).</summary>
+    internal long? BackgroundDatabaseSyncs => _writer?.DatabaseSyncs;
+
     /// <inheritdoc />
     public override Task InitializeAsync(CancellationToken cancellationToken = default)
     {
@@ -117,7 +120,7 @@ public sealed partial class SqliteStore : RelationalBatonStore, IStoreRunner
             try
             {
                 checkpointer = BackgroundCheckpoints
-                    ? WalCheckpointer.Start(_target.ConnectionString, _options.Synchronous, writeSql, _options.CheckpointPages, _logger)
+                    ? WalCheckpointer.Start(_target.ConnectionString, _options.Synchronous, writeSql, _options.CheckpointPages, _logger, databasePath: _target.FilePath)
                     : null;
             }
             catch

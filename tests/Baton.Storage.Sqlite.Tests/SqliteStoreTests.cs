@@ -332,6 +332,41 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.True(store.BackgroundCheckpointsRun > 0);
     }
 
+    [Theory]
+    [InlineData(SqliteSynchronous.Full, true)]
+    [InlineData(SqliteSynchronous.Normal, true)]
+    [InlineData(SqliteSynchronous.Off, false)]
+    public async Task BackgroundCheckpoints_OnLinux_EachSyncsTheDatabaseFileUnlessTheStoreRunsWithoutSyncs(SqliteSynchronous synchronous, bool synced)
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "the store syncs files itself on Linux only");
+        var options = _db.Options();
+        options.CheckpointPages = 2;
+        options.Synchronous = synchronous;
+        await using var store = new SqliteStore(options, new StoreSignals());
+        await store.InitializeAsync();
+
+        await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 2000).Select(i => store.CreateWorkflowAsync(Workflow("wf-" + i))));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((store.BackgroundCheckpointsRun == 0 || (synced && store.BackgroundDatabaseSyncs == 0)) && DateTime.UtcNow < deadline)
+        {
+            await System.Threading.Tasks.Task.Delay(20);
+        }
+
+        // The checkpointer syncs after a checkpoint that found the log three thresholds long (6 pages here; 2,000 workflows
+        // write far more between two restarts), then counts the checkpoint: one sync may be counted before its checkpoint.
+        var syncs = store.BackgroundDatabaseSyncs;
+        var checkpoints = store.BackgroundCheckpointsRun;
+        Assert.True(checkpoints > 0);
+        if (synced)
+        {
+            Assert.True(syncs > 0 && syncs <= checkpoints + 1, $"{syncs} syncs, {checkpoints} checkpoints");
+        }
+        else
+        {
+            Assert.Equal(0, syncs);
+        }
+    }
+
     [Fact]
     public async Task BackgroundCheckpoints_LogShorterThanCheckpointPages_NothingCopiedBack()
     {

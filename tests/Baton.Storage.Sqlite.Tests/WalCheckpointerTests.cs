@@ -29,7 +29,7 @@ public sealed class WalCheckpointerTests : IDisposable
         var logger = new RecordingLogger();
         var attempts = 0;
         // The disk fails three checkpoints (the edge a test cannot reach for real), then recovers.
-        void Checkpoint(SqliteConnection connection)
+        long Checkpoint(SqliteConnection connection)
         {
             if (Interlocked.Increment(ref attempts) <= 3)
             {
@@ -38,6 +38,7 @@ public sealed class WalCheckpointerTests : IDisposable
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
             command.ExecuteNonQuery();
+            return 0;
         }
 
         using var checkpointer = WalCheckpointer.Start($"Data Source={_db.FilePath}", SqliteSynchronous.Full, writer, 1, logger, Checkpoint);

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Baton.Engine.Storage;
 using Baton.Storage.Relational;
 
@@ -20,7 +19,7 @@ namespace Baton.Storage.Sqlite.Internal;
 /// A failed sync leaves durability unknown (the kernel may have dropped the pages), so it is final: its callers and every
 /// later write get the error.
 /// </remarks>
-internal sealed partial class WalSync : IDisposable
+internal sealed class WalSync : IDisposable
 {
     private readonly object _gate = new();
     private readonly StoreSignals _signals;
@@ -72,12 +71,12 @@ internal sealed partial class WalSync : IDisposable
         {
             return null;
         }
-        var wal = File.OpenHandle(walPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var wal = FileSync.OpenForSync(walPath);
         try
         {
-            SyncDirectory(Path.GetDirectoryName(walPath)!);
-            DataSync(wal);
-            return new WalSync(signals, metrics, () => DataSync(wal), wal);
+            FileSync.SyncDirectory(Path.GetDirectoryName(walPath)!);
+            FileSync.DataSync(wal);
+            return new WalSync(signals, metrics, () => FileSync.DataSync(wal), wal);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -173,58 +172,4 @@ internal sealed partial class WalSync : IDisposable
         _thread.Join();
         _file?.Dispose();
     }
-
-    /// <summary><c>fdatasync</c>: the file's data and what is needed to read it back, without its times (cheaper than fsync).</summary>
-    private static void DataSync(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
-    {
-        var added = false;
-        handle.DangerousAddRef(ref added);
-        try
-        {
-            if (FDataSync((int)handle.DangerousGetHandle()) != 0)
-            {
-                throw new IOException($"fdatasync failed (errno {Marshal.GetLastPInvokeError()}).");
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
-        }
-    }
-
-    /// <summary>fsync of a directory, which .NET cannot open as a file.</summary>
-    private static void SyncDirectory(string path)
-    {
-        var fd = Open(path, 0 /* O_RDONLY */);
-        if (fd < 0)
-        {
-            throw new IOException($"Opening directory '{path}' to sync it failed (errno {Marshal.GetLastPInvokeError()}).");
-        }
-        try
-        {
-            if (FSync(fd) != 0)
-            {
-                throw new IOException($"fsync of directory '{path}' failed (errno {Marshal.GetLastPInvokeError()}).");
-            }
-        }
-        finally
-        {
-            _ = Close(fd);
-        }
-    }
-
-    [LibraryImport("libc.so.6", EntryPoint = "fdatasync", SetLastError = true)]
-    private static partial int FDataSync(int fd);
-
-    [LibraryImport("libc.so.6", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int FSync(int fd);
-
-    [LibraryImport("libc.so.6", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc.so.6", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 }

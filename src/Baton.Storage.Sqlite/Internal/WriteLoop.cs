@@ -38,6 +38,9 @@ internal sealed class WriteLoop : IAsyncDisposable
     /// <summary>Checkpoints of the background checkpointer so far; null without one.</summary>
     public long? Checkpoints => _checkpointer?.Checkpoints;
 
+    /// <summary>Syncs of the database file after the background checkpoints so far; null without a checkpointer.</summary>
+    public long? DatabaseSyncs => _checkpointer?.DatabaseSyncs;
+
     public Task<T> EnqueueAsync<T>(Func<WriteContext, T> body, CancellationToken cancellationToken) => _queue.EnqueueAsync(body, cancellationToken);
 
     private void RunBatch(List<WriteOp> batch)
