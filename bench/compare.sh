@@ -6,7 +6,8 @@
 #   bench/compare.sh A_DIR B_DIR ROUNDS -- drt --n 20000 --c 1000
 #
 # A_DIR and B_DIR hold a Release build each (a copy of bench/Baton.Bench/bin/Release/net10.0). Prints every run's result
-# line, prefixed with its round and build, then each build's median throughput (and client p99, for completion-load).
+# line, prefixed with its round and build, then each build's median throughput (and, for completion-load, the client's p99
+# and the server's own at the last offered load).
 # Runs at nice -10 with Server GC, the setting of the DRT figures in RESULTS.md (DOTNET_gcServer=0 in the caller's
 # environment overrides it).
 set -euo pipefail
@@ -24,10 +25,12 @@ gc=${DOTNET_gcServer:-1}
 for round in $(seq 1 "$rounds"); do
   for which in A B B A; do
     dir=$a; [[ $which == B ]] && dir=$b
-    # The scenario's result line (with --runs, the median line comes last).
-    line=$(cd "$dir" && DOTNET_gcServer=$gc nice -n -10 ./Baton.Bench "$@" 2>&1 \
-      | grep -E '^(DRT|COMPLETE|TIMERS|LONG|OPEN) ' | tail -1 || true)
-    echo "$round $which $line" | tee -a "$results"
+    output=$(cd "$dir" && DOTNET_gcServer=$gc nice -n -10 ./Baton.Bench "$@" 2>&1 || true)
+    # The scenario's result line (with --runs, the median line comes last); for completion-load, also the server's own p99
+    # at the last offered load (its level line; the result line has the client's only).
+    line=$(grep -E '^(DRT|COMPLETE|TIMERS|LONG|OPEN) ' <<<"$output" | tail -1 || true)
+    server=$(grep -E '^  offered=' <<<"$output" | tail -1 | grep -oE 'server_p99=[0-9.]+ms' || true)
+    echo "$round $which $line $server" | tee -a "$results"
   done
 done
 median() {
@@ -38,5 +41,5 @@ median() {
 values() { awk -v w="$1" '$2 == w' "$results" | { grep -oE "(^| )$2=[0-9.]+" || true; } | cut -d= -f2; }
 for which in A B; do
   echo "median $which: throughput=$(values "$which" throughput | median)/s" \
-    "sustained_p99=$(values "$which" sustained_p99 | median)ms"
+    "sustained_p99=$(values "$which" sustained_p99 | median)ms server_p99=$(values "$which" server_p99 | median)ms"
 done
