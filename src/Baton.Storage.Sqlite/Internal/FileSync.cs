@@ -6,8 +6,8 @@ namespace Baton.Storage.Sqlite.Internal;
 /// <summary>
 /// The C library's syncs (Linux, glibc), for the files SQLite writes but the store syncs itself: the write-ahead log
 /// (<see cref="WalSync"/>) and the database file after a background checkpoint (<see cref="WalCheckpointer"/>). Where the
-/// library is another (musl on Alpine), the calls throw <see cref="DllNotFoundException"/> or
-/// <see cref="EntryPointNotFoundException"/>, and the callers fall back to SQLite's own syncs.
+/// library is another (musl on Alpine), <see cref="TryOpenSynced"/> finds out and returns null, and the callers leave the
+/// syncs to SQLite.
 /// </summary>
 internal static partial class FileSync
 {
@@ -53,9 +53,33 @@ internal static partial class FileSync
         }
     }
 
-    /// <summary>Opens <paramref name="path"/> to sync it: read-only, sharing everything with SQLite's own handles.</summary>
-    public static SafeFileHandle OpenForSync(string path) =>
-        File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+    /// <summary>
+    /// Opens <paramref name="path"/> to sync it (read-only, sharing everything with SQLite's own handles) and syncs it once;
+    /// null where the store cannot sync files itself (not Linux, or a C library without these calls).
+    /// </summary>
+    public static SafeFileHandle? TryOpenSynced(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+        var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        try
+        {
+            DataSync(file);
+            return file;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            file.Dispose();
+            return null;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
 
     [LibraryImport("libc.so.6", EntryPoint = "fdatasync", SetLastError = true)]
     private static partial int FDataSync(int fd);

@@ -107,7 +107,7 @@ internal sealed partial class WalCheckpointer : IDisposable
             pragma.ExecuteNonQuery();
             if (databasePath is not null && synchronous != SqliteSynchronous.Off)
             {
-                database = OpenForSync(databasePath);
+                database = FileSync.TryOpenSynced(databasePath);
             }
             return new WalCheckpointer(connection, writer, thresholdPages, logger, checkpoint ?? CheckpointPassive, database);
         }
@@ -115,31 +115,6 @@ internal sealed partial class WalCheckpointer : IDisposable
         {
             database?.Dispose();
             connection.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>The database file opened for <see cref="FileSync.DataSync"/>, tried once; null where the C library has none.</summary>
-    private static SafeFileHandle? OpenForSync(string databasePath)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return null;
-        }
-        var database = FileSync.OpenForSync(databasePath);
-        try
-        {
-            FileSync.DataSync(database);
-            return database;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            database.Dispose();
-            return null;
-        }
-        catch
-        {
-            database.Dispose();
             throw;
         }
     }

@@ -67,21 +67,14 @@ internal sealed class WalSync : IDisposable
     public static WalSync? Open(string databasePath, StoreSignals signals, WriterMetrics metrics)
     {
         var walPath = databasePath + "-wal";
-        if (!OperatingSystem.IsLinux() || !File.Exists(walPath))
+        if (!File.Exists(walPath) || FileSync.TryOpenSynced(walPath) is not { } wal)
         {
             return null;
         }
-        var wal = FileSync.OpenForSync(walPath);
         try
         {
             FileSync.SyncDirectory(Path.GetDirectoryName(walPath)!);
-            FileSync.DataSync(wal);
             return new WalSync(signals, metrics, () => FileSync.DataSync(wal), wal);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            wal.Dispose();
-            return null;
         }
         catch
         {
