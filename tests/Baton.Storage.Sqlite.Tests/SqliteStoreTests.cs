@@ -336,7 +336,7 @@ public sealed class SqliteStoreTests : IDisposable
     [InlineData(SqliteSynchronous.Full, true)]
     [InlineData(SqliteSynchronous.Normal, true)]
     [InlineData(SqliteSynchronous.Off, false)]
-    public async Task BackgroundCheckpoints_OnLinux_EachSyncsTheDatabaseFileUnlessTheStoreRunsWithoutSyncs(SqliteSynchronous synchronous, bool synced)
+    public async Task BackgroundCheckpoints_OnLinux_SyncTheDatabaseFileOnceTheLogIsLongUnlessTheStoreRunsWithoutSyncs(SqliteSynchronous synchronous, bool synced)
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "the store syncs files itself on Linux only");
         var options = _db.Options();

@@ -70,6 +70,36 @@ public sealed class WalCheckpointerTests : IDisposable
         Assert.Contains("after 3 failed in a row", records[1].Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(2, 0)]
+    [InlineData(3, 1)]
+    [InlineData(40, 1)]
+    public async Task Checkpoint_OnLinux_SyncsTheDatabaseFileOnlyOnceTheLogIsThreeThresholdsLong(long logPages, long syncs)
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "the store syncs files itself on Linux only");
+        using var writerConnection = new SqliteConnection($"Data Source={_db.FilePath}");
+        writerConnection.Open();
+        using var writer = new NativeSql(writerConnection, SqliteDialect.Instance);
+        writer.Exec("PRAGMA journal_mode = WAL");
+        writer.Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+        // A threshold of one page: the checkpointer syncs after a checkpoint that reports a log of three pages or more.
+        using var checkpointer = WalCheckpointer.Start(
+            $"Data Source={_db.FilePath}", SqliteSynchronous.Full, writer, 1, new RecordingLogger(), _ => logPages, databasePath: _db.FilePath);
+
+        writer.Exec("INSERT INTO t (body) VALUES (@body)", ("@body", "x"));
+        checkpointer.AfterBatch();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (checkpointer.Checkpoints == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no checkpoint ran");
+            await Task.Delay(5);
+        }
+
+        // The sync, if any, is counted before its checkpoint.
+        Assert.Equal(1, checkpointer.Checkpoints);
+        Assert.Equal(syncs, checkpointer.DatabaseSyncs);
+    }
+
     [Fact]
     public async Task UseSqlite_NewDatabase_TheHostsLoggingHearsTheMigrations()
     {
