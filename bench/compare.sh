@@ -7,7 +7,8 @@
 #
 # A_DIR and B_DIR hold a Release build each (a copy of bench/Baton.Bench/bin/Release/net10.0). Prints every run's result
 # line, prefixed with its round and build, then each build's median throughput (and, for completion-load, the client's p99
-# and the server's own at the last offered load).
+# and the server's own at the last offered load). Each run's line carries the host's CPU steal in its measured window
+# (`steal=`): a run with several times the others' steal was slowed by the host, not by its build.
 # Runs at nice -10 with Server GC, the setting of the DRT figures in RESULTS.md (DOTNET_gcServer=0 in the caller's
 # environment overrides it).
 set -euo pipefail
@@ -29,7 +30,7 @@ for round in $(seq 1 "$rounds"); do
     # The scenario's result line (with --runs, the median line comes last); for completion-load, also the server's own p99
     # at the last offered load (its level line; the result line has the client's only).
     line=$(grep -E '^(DRT|COMPLETE|TIMERS|LONG|OPEN) ' <<<"$output" | tail -1 || true)
-    server=$(grep -E '^  offered=' <<<"$output" | tail -1 | grep -oE 'server_p99=[0-9.]+ms' || true)
+    server=$(grep -E '^  offered=' <<<"$output" | tail -1 | grep -oE '(server_p99|steal)=[0-9.?]+(ms|%)?' | tr '\n' ' ' || true)
     echo "$round $which $line $server" | tee -a "$results"
   done
 done

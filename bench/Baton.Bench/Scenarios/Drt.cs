@@ -69,10 +69,12 @@ internal static class Drt
             var jitTimeBefore = System.Runtime.JitInfo.GetCompilationTime();
             var writerBefore = Measure.ThreadsCpu(Measure.IsWriterThread);
             var started = Stopwatch.GetTimestamp();
+            var steal = HostSteal.Start();
             allocations?.Sampling = true;
             await RunBatchAsync(client, 0, n, options.C, stages, latencies);
             allocations?.Sampling = false;
             var elapsed = Stopwatch.GetElapsedTime(started);
+            var stolen = steal.Since();
             var cpuPerWorkflow = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMicroseconds / n;
             var writerPerWorkflow = (Measure.ThreadsCpu(Measure.IsWriterThread) - writerBefore)?.TotalMicroseconds / n;
             var allocatedPerWorkflow = (GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore) / 1024.0 / n;
@@ -86,7 +88,7 @@ internal static class Drt
             return $"DRT baton-{options.Store}-{options.Completion} N={n} C={options.C} throughput={throughput:0}/s " +
                 $"p50={Measure.F(Measure.Percentile(latencies, 50))}ms p99={Measure.F(Measure.Percentile(latencies, 99))}ms rss={Measure.PeakRssMb()}mb " +
                 $"cpu_per_wf={cpuPerWorkflow:0}us" + (writerPerWorkflow is { } w ? $" writer_cpu_per_wf={w:0}us" : "") +
-                $" alloc_per_wf={allocatedPerWorkflow:0.0}kb gc_paused={pausedShare * 100:0.0}% jit={jitMethods}/{jitTime.TotalMilliseconds:0}ms {stages} {WriterFigures(writer)} {ExecutorFigures(executor)}" +
+                $" steal={stolen} alloc_per_wf={allocatedPerWorkflow:0.0}kb gc_paused={pausedShare * 100:0.0}% jit={jitMethods}/{jitTime.TotalMilliseconds:0}ms {stages} {WriterFigures(writer)} {ExecutorFigures(executor)}" +
                 (CompletionErrors > 0 ? $" completion_errors={CompletionErrors}" : "");
         }
         finally
