@@ -8,7 +8,7 @@
 # A_DIR and B_DIR hold a Release build each (a copy of bench/Baton.Bench/bin/Release/net10.0). Prints every run's result
 # line, prefixed with its round and build, then each build's median throughput (and, for completion-load, the client's p99
 # and the server's own at the last offered load). Each run's line carries the host's CPU steal in its measured window
-# (`steal=`): a run with several times the others' steal was slowed by the host, not by its build.
+# (`steal=`): a run with several times the others' steal was most likely slowed by the host, not by its build.
 # Runs at nice -10 with Server GC, the setting of the DRT figures in RESULTS.md (DOTNET_gcServer=0 in the caller's
 # environment overrides it).
 set -euo pipefail

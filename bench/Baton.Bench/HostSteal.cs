@@ -28,7 +28,7 @@ internal readonly struct HostSteal
     {
         var now = ReadTicks();
         if (_ticks < 0 || now < 0) return "?";
-        // /proc/stat counts in USER_HZ, 100 per second on every Linux the runtime supports.
+        // /proc/stat counts in USER_HZ (sysconf(_SC_CLK_TCK)), which is 100 per second on x86-64 and arm64 Linux.
         var stolenSeconds = (now - _ticks) / 100.0;
         return (stolenSeconds / Stopwatch.GetElapsedTime(_at).TotalSeconds * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
     }
