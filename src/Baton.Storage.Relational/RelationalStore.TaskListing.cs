@@ -14,15 +14,14 @@ internal sealed partial class RelationalStore
     /// <item>A listing of one workflow's tasks is pinned to <c>ix_tasks_workflow</c>: with <c>open</c> or <c>state</c> also given,
     /// SQLite (without statistics) would rather walk <c>ix_tasks_open</c> or <c>ix_tasks_state</c>, whose order matches, through
     /// the tasks of every workflow.</item>
-    /// <item>A listing that does not say open or closed (all tasks, or all of one service) is read as two arms, closed then
-    /// open, merged in order: <c>ix_tasks_open</c> and <c>ix_tasks_service_open</c> hold <c>open</c> before
-    /// <c>created_at</c>, so one query over both values could only be answered by sorting every task of the listing. How the
-    /// arms are written depends on <paramref name="dialect"/> (<see cref="SqlDialect.MergesOrderedSubqueries"/>).</item>
     /// <item>A listing by tag walks that tag's rows of <c>task_tags</c> in order and joins their tasks, rather than collecting
     /// every task of the tag into an <c>IN</c> list and sorting the matches.</item>
+    /// <item>Otherwise one index in listing order answers, as both engines choose by themselves: <c>ix_tasks_created</c> or
+    /// <c>ix_tasks_service</c> (every task, or every task of one service), <c>ix_tasks_open</c> or <c>ix_tasks_service_open</c>
+    /// (open tasks only, and they hold nothing else), <c>ix_tasks_state</c>.</item>
     /// </list>
     /// </summary>
-    internal static (string Sql, (string Name, object? Value)[] Args) ListTasksSql(TaskListQuery query, SqlDialect dialect)
+    internal static (string Sql, (string Name, object? Value)[] Args) ListTasksSql(TaskListQuery query)
     {
         // With a tag (and no workflow) the listing is driven by task_tags, whose key (tag, created_at, task_id) is in listing
         // order: the task's own columns are then t's, the order and the cursor g's (a tag row's created_at is its task's).
@@ -81,16 +80,6 @@ internal sealed partial class RelationalStore
         if (query.WorkflowId is not null)
         {
             return (Select + "tasks {indexed by ix_tasks_workflow} WHERE 1 = 1" + filters + order, [.. args]);
-        }
-        if (query.State is null && !query.OpenOnly)
-        {
-            // Every task has exactly one of the two values, so the arms together hold each row once, and the outer ORDER BY
-            // (over the union) merges them.
-            var closed = Select + "tasks WHERE open = {false}" + filters;
-            var open = Select + "tasks WHERE open = {true}" + filters;
-            return dialect.MergesOrderedSubqueries
-                ? ("SELECT * FROM (" + closed + order + ") AS closed_tasks UNION ALL SELECT * FROM (" + open + order + ") AS open_tasks" + order, [.. args])
-                : (closed + " UNION ALL " + open + order, [.. args]);
         }
         return (Select + "tasks WHERE 1 = 1" + filters + order, [.. args]);
     }

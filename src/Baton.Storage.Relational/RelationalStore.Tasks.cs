@@ -14,7 +14,7 @@ internal sealed partial class RelationalStore
     public Task<IReadOnlyList<TaskRecord>> ListTasksAsync(TaskListQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var (text, args) = ListTasksSql(query, Dialect);
+        var (text, args) = ListTasksSql(query);
         return _runner.ReadListAsync(text, Rows.Task, args, cancellationToken);
     }
 

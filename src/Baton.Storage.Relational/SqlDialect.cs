@@ -25,16 +25,14 @@ internal sealed class SqlDialect
     /// <param name="falseLiteral">What <c>{false}</c> becomes.</param>
     /// <param name="locksRows">Whether <c>{for update}</c> and <c>{for update skip locked}</c> become row locks.</param>
     /// <param name="takesIndexHints">Whether <c>{indexed by ...}</c> becomes <c>INDEXED BY ...</c>.</param>
-    /// <param name="mergesOrderedSubqueries">See <see cref="MergesOrderedSubqueries"/>.</param>
     /// <param name="prefersReturning">See <see cref="PrefersReturning"/>.</param>
     /// <param name="chainsWrites">See <see cref="ChainsWrites"/>.</param>
     public SqlDialect(
-        string name, string trueLiteral, string falseLiteral, bool locksRows, bool takesIndexHints, bool mergesOrderedSubqueries, bool prefersReturning,
+        string name, string trueLiteral, string falseLiteral, bool locksRows, bool takesIndexHints, bool prefersReturning,
         bool chainsWrites)
     {
         ChainsWrites = chainsWrites;
         PrefersReturning = prefersReturning;
-        MergesOrderedSubqueries = mergesOrderedSubqueries;
         Name = name;
         True = trueLiteral;
         False = falseLiteral;
@@ -51,13 +49,6 @@ internal sealed class SqlDialect
     public bool LocksRows { get; }
 
     public bool TakesIndexHints { get; }
-
-    /// <summary>
-    /// How a <c>UNION ALL</c> of index walks is merged in order without a sort: PostgreSQL merges arms that are ordered
-    /// subqueries (<c>SELECT * FROM (... ORDER BY ... LIMIT ...)</c>); the flat arms it cannot, as it loses there that a boolean
-    /// index column is fixed by the arm's <c>WHERE</c>. SQLite merges flat arms, and sorts again what comes out of a subquery.
-    /// </summary>
-    public bool MergesOrderedSubqueries { get; }
 
     /// <summary>
     /// Whether a write that needs values back should say <c>RETURNING</c> (PostgreSQL: it saves a round trip) rather than

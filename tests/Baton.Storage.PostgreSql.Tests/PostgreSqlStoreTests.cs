@@ -304,7 +304,7 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
         {
             await Task.WhenAll(stores.Select(s => s.InitializeAsync()));
 
-            Assert.Equal([1, 2, 3, 4], stores.SelectMany(s => s.AppliedMigrations));
+            Assert.Equal([1, 2, 3, 4, 5], stores.SelectMany(s => s.AppliedMigrations));
             Assert.Equal(1, await CountAsync(cs, "SELECT COUNT(*) FROM schema_version WHERE version = 1"));
             Assert.Equal(Migrations(), await CountAsync(cs, "SELECT COUNT(*) FROM schema_version"));
         }
@@ -325,7 +325,7 @@ public sealed class PostgreSqlStoreTests(PostgresServerFixture server)
         var cs = await server.CreateDatabaseAsync(empty: true);
         await using (var first = await TestDatabase.OpenAsync(cs))
         {
-            Assert.Equal([1, 2, 3, 4], first.AppliedMigrations);
+            Assert.Equal([1, 2, 3, 4, 5], first.AppliedMigrations);
         }
         await using var second = await TestDatabase.OpenAsync(cs);
         Assert.Empty(second.AppliedMigrations);

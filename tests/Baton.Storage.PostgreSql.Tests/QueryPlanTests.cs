@@ -10,9 +10,9 @@ namespace Baton.Storage.PostgreSql.Tests;
 /// The plans of the queries whose cost must not grow with the number of open tasks, as the store runs them: the task claim's
 /// queries read their partial index in claim order (a claim must cost the tasks it takes, not a sort of the whole scheduled
 /// backlog); the lookups of one workflow's tasks read that workflow's entries, not every open task; a user task's role rows
-/// are deleted through their task's entries; a listing of all tasks merges its closed and open arms in index order. The tables here are tiny,
-/// where a sequential scan and a sort would be cheapest; with sequential scans off for the test's own connection, the plan
-/// shows which index answers.
+/// are deleted through their task's entries; a listing of all tasks, or of open tasks only, scans one index in listing order.
+/// The tables here are tiny, where a sequential scan and a sort would be cheapest; with sequential scans off for the test's
+/// own connection, the plan shows which index answers.
 /// </summary>
 public sealed class QueryPlanTests(PostgresServerFixture server)
 {
@@ -51,7 +51,7 @@ public sealed class QueryPlanTests(PostgresServerFixture server)
     public async Task ListTasksOfWorkflow_OpenOnly_ReadsThatWorkflowsTasks()
     {
         var cs = await server.CreateDatabaseAsync();
-        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { WorkflowId = "wf-1", OpenOnly = true, Limit = 10 }, PostgreSqlDialect.Instance);
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { WorkflowId = "wf-1", OpenOnly = true, Limit = 10 });
 
         var plan = await PlanAsync(cs, PostgreSqlDialect.Instance.Render(sql));
 
@@ -59,20 +59,23 @@ public sealed class QueryPlanTests(PostgresServerFixture server)
     }
 
     [Theory]
-    [InlineData(null, false, "ix_tasks_open")]
-    [InlineData(null, true, "ix_tasks_open")]
-    [InlineData("Billing", false, "ix_tasks_service_open")]
-    [InlineData("Billing", true, "ix_tasks_service_open")]
-    public async Task ListTasks_NeitherOpenNorClosed_MergesClosedAndOpenInIndexOrder(string? service, bool newestFirst, string index)
+    [InlineData(null, false, false, "ix_tasks_created")]
+    [InlineData(null, false, true, "ix_tasks_created")]
+    [InlineData("Billing", false, false, "ix_tasks_service")]
+    [InlineData("Billing", false, true, "ix_tasks_service")]
+    [InlineData(null, true, false, "ix_tasks_open")]
+    [InlineData(null, true, true, "ix_tasks_open")]
+    [InlineData("Billing", true, false, "ix_tasks_service_open")]
+    [InlineData("Billing", true, true, "ix_tasks_service_open")]
+    public async Task ListTasks_AllOrOpenOnly_ScansOneIndexInListingOrder(string? service, bool openOnly, bool newestFirst, string index)
     {
         var cs = await server.CreateDatabaseAsync();
-        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { ServiceName = service, NewestFirst = newestFirst, Limit = 10 }, PostgreSqlDialect.Instance);
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { ServiceName = service, OpenOnly = openOnly, NewestFirst = newestFirst, Limit = 10 });
 
         var plan = await PlanAsync(cs, PostgreSqlDialect.Instance.Render(sql), sortsOff: true);
 
-        Assert.Contains("Merge Append", plan, StringComparison.Ordinal);
-        Assert.Equal(2, plan.Split(" using " + index + " on tasks").Length - 1);
-        Assert.DoesNotContain("Sort", plan.Replace("Sort Key", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains(" using " + index + " on tasks", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sort", plan, StringComparison.Ordinal);
     }
 
     [Fact]

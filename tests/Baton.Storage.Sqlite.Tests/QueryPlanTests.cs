@@ -12,8 +12,8 @@ namespace Baton.Storage.Sqlite.Tests;
 /// queries read their partial index in claim order (a claim must cost the tasks it takes, not a sort of the whole scheduled
 /// backlog, which made creating many open tasks quadratic); the lookups of one workflow's tasks search that workflow's
 /// entries (a scan of every open task made each finishing workflow cost the writer as much as the open backlog); a user
-/// task's role rows are deleted through their task's entries; task listings walk an index in listing order (merging the closed
-/// and open arms, or the tag's rows) instead of sorting every matching task.
+/// task's role rows are deleted through their task's entries; task listings walk one index in listing order (or the tag's rows)
+/// instead of sorting every matching task, and open-only listings walk the indexes that hold open tasks only.
 /// </summary>
 public sealed class QueryPlanTests : IDisposable
 {
@@ -59,7 +59,7 @@ public sealed class QueryPlanTests : IDisposable
     public async Task ListTasksOfWorkflow_WithOpenOrStateFilter_SearchesThatWorkflowsTasks(bool openOnly, TaskState? state)
     {
         await (await _db.OpenAsync()).DisposeAsync();
-        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { WorkflowId = "wf-1", OpenOnly = openOnly, State = state, Limit = 10 }, SqliteDialect.Instance);
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { WorkflowId = "wf-1", OpenOnly = openOnly, State = state, Limit = 10 });
 
         var plan = await PlanAsync(SqliteDialect.Instance.Render(sql));
 
@@ -67,19 +67,52 @@ public sealed class QueryPlanTests : IDisposable
     }
 
     [Theory]
-    [InlineData(null, false, "ix_tasks_open (open=?)")]
-    [InlineData(null, true, "ix_tasks_open (open=?)")]
-    [InlineData("Billing", false, "ix_tasks_service_open (service_name=? AND open=?)")]
-    [InlineData("Billing", true, "ix_tasks_service_open (service_name=? AND open=?)")]
-    public async Task ListTasks_NeitherOpenNorClosed_MergesClosedAndOpenInIndexOrder(string? service, bool newestFirst, string expected)
+    [InlineData(null, false, false, "SCAN tasks USING INDEX ix_tasks_created")]
+    [InlineData(null, false, true, "SCAN tasks USING INDEX ix_tasks_created")]
+    [InlineData("Billing", false, false, "SEARCH tasks USING INDEX ix_tasks_service (service_name=?)")]
+    [InlineData("Billing", false, true, "SEARCH tasks USING INDEX ix_tasks_service (service_name=?)")]
+    [InlineData(null, true, false, "SCAN tasks USING INDEX ix_tasks_open")]
+    [InlineData(null, true, true, "SCAN tasks USING INDEX ix_tasks_open")]
+    [InlineData("Billing", true, false, "SEARCH tasks USING INDEX ix_tasks_service_open (service_name=?)")]
+    [InlineData("Billing", true, true, "SEARCH tasks USING INDEX ix_tasks_service_open (service_name=?)")]
+    public async Task ListTasks_AllOrOpenOnly_WalksOneIndexInListingOrder(string? service, bool openOnly, bool newestFirst, string expected)
     {
         await (await _db.OpenAsync()).DisposeAsync();
-        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { ServiceName = service, NewestFirst = newestFirst, Limit = 10 }, SqliteDialect.Instance);
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { ServiceName = service, OpenOnly = openOnly, NewestFirst = newestFirst, Limit = 10 });
 
         var plan = await PlanAsync(SqliteDialect.Instance.Render(sql));
 
-        var search = "SEARCH tasks USING INDEX " + expected;
-        Assert.Equal(["MERGE (UNION ALL)", "LEFT", search, "RIGHT", search], plan.Split('\n'));
+        Assert.Equal(expected, plan);
+    }
+
+    /// <summary>A later page (a cursor, and an upper bound on creation) still walks the same index, from the cursor on.</summary>
+    [Theory]
+    [InlineData(null, false, "ix_tasks_created (created_at<?)")]
+    [InlineData("Billing", false, "ix_tasks_service (service_name=? AND created_at<?)")]
+    [InlineData(null, true, "ix_tasks_open (created_at<?)")]
+    [InlineData("Billing", true, "ix_tasks_service_open (service_name=? AND created_at<?)")]
+    public async Task ListTasks_LaterPage_SearchesTheSameIndexFromTheCursor(string? service, bool openOnly, string expected)
+    {
+        await (await _db.OpenAsync()).DisposeAsync();
+        var query = new TaskListQuery { ServiceName = service, OpenOnly = openOnly, NewestFirst = true, After = (DateTimeOffset.UnixEpoch, "t-1"), Limit = 10 };
+        var (sql, _) = RelationalStore.ListTasksSql(query);
+
+        var plan = await PlanAsync(SqliteDialect.Instance.Render(sql));
+
+        Assert.Equal("SEARCH tasks USING INDEX " + expected, plan);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ListTasks_ByState_SearchesThatStatesEntriesInListingOrder(bool newestFirst)
+    {
+        await (await _db.OpenAsync()).DisposeAsync();
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { State = TaskState.Failed, NewestFirst = newestFirst, Limit = 10 });
+
+        var plan = await PlanAsync(SqliteDialect.Instance.Render(sql));
+
+        Assert.Equal("SEARCH tasks USING INDEX ix_tasks_state (state=?)", plan);
     }
 
     [Theory]
@@ -89,7 +122,7 @@ public sealed class QueryPlanTests : IDisposable
     {
         await (await _db.OpenAsync()).DisposeAsync();
         var query = new TaskListQuery { Tag = "red", State = state, ServiceName = "Billing", NewestFirst = newestFirst, After = (DateTimeOffset.UnixEpoch, "t-1"), Limit = 10 };
-        var (sql, _) = RelationalStore.ListTasksSql(query, SqliteDialect.Instance);
+        var (sql, _) = RelationalStore.ListTasksSql(query);
 
         var plan = await PlanAsync(SqliteDialect.Instance.Render(sql));
 
@@ -100,7 +133,7 @@ public sealed class QueryPlanTests : IDisposable
     public async Task ListTasks_ByTagOfWorkflow_ProbesTheTagForEachTaskOfTheWorkflow()
     {
         await (await _db.OpenAsync()).DisposeAsync();
-        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { Tag = "red", WorkflowId = "wf-1", Limit = 10 }, SqliteDialect.Instance);
+        var (sql, _) = RelationalStore.ListTasksSql(new TaskListQuery { Tag = "red", WorkflowId = "wf-1", Limit = 10 });
 
         var plan = await PlanAsync(SqliteDialect.Instance.Render(sql));
 

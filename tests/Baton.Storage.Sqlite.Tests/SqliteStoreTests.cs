@@ -44,7 +44,7 @@ public sealed class SqliteStoreTests : IDisposable
     {
         await using (var store = await _db.OpenAsync())
         {
-            Assert.Equal([1, 2, 3, 4], store.AppliedMigrations);
+            Assert.Equal([1, 2, 3, 4, 5], store.AppliedMigrations);
         }
         await using (var store = await _db.OpenAsync())
         {
@@ -54,9 +54,65 @@ public sealed class SqliteStoreTests : IDisposable
         connection.Open();
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = "SELECT COUNT(*) FROM schema_version";
-        Assert.Equal(4L, (long)(await cmd.ExecuteScalarAsync())!);
+        Assert.Equal(5L, (long)(await cmd.ExecuteScalarAsync())!);
         cmd.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", (string)(await cmd.ExecuteScalarAsync())!);
+    }
+
+    /// <summary>
+    /// A database of schema version 4 with an open and a finished task: migration 5 builds the open-task indexes over the
+    /// open one only, and every listing answers from the new indexes.
+    /// </summary>
+    [Fact]
+    public async Task InitializeAsync_Version4DatabaseWithTasks_Migration5IndexesThemAndListingsAnswer()
+    {
+        await using (var store = await _db.OpenAsync())
+        {
+            await CreateWithTaskAsync(store, "wf-1", "t-1");
+            await CreateWithTaskAsync(store, "wf-2", "t-2");
+            var resolved = await store.ResolveTaskAsync(new TaskResolution
+            {
+                TaskId = "t-1", Kind = TaskResolutionKind.Complete, Result = "42", Source = new AuditSource("alice", "http"), At = T0,
+            });
+            Assert.Equal(TaskResolutionStatus.Applied, resolved.Status);
+        }
+        // Back to version 4: the two indexes as migration 1 made them, the four of migration 5 gone, and no row for it.
+        Exec(
+            "DROP INDEX ix_tasks_created; DROP INDEX ix_tasks_service; DROP INDEX ix_tasks_open; DROP INDEX ix_tasks_service_open; " +
+            "CREATE INDEX ix_tasks_service_open ON tasks (service_name, open, created_at, task_id); " +
+            "CREATE INDEX ix_tasks_open ON tasks (open, created_at, task_id); " +
+            "DELETE FROM schema_version WHERE version = 5");
+
+        await using (var store = await _db.OpenAsync())
+        {
+            Assert.Equal([5], store.AppliedMigrations);
+            async Task<string[]> Ids(TaskListQuery query) => [.. (await store.ListTasksAsync(query)).Select(t => t.TaskId)];
+            Assert.Equal(["t-1", "t-2"], await Ids(new TaskListQuery()));
+            Assert.Equal(["t-2", "t-1"], await Ids(new TaskListQuery { ServiceName = "Billing", NewestFirst = true }));
+            Assert.Equal(["t-2"], await Ids(new TaskListQuery { OpenOnly = true }));
+            Assert.Equal(["t-2"], await Ids(new TaskListQuery { OpenOnly = true, ServiceName = "Billing" }));
+            Assert.Equal(["t-1"], await Ids(new TaskListQuery { State = TaskState.Completed }));
+        }
+        Assert.EndsWith("ON tasks (created_at, task_id) WHERE open = 1", Scalar("SELECT sql FROM sqlite_master WHERE name = 'ix_tasks_open'"), StringComparison.Ordinal);
+        Assert.EndsWith("ON tasks (service_name, created_at, task_id) WHERE open = 1", Scalar("SELECT sql FROM sqlite_master WHERE name = 'ix_tasks_service_open'"), StringComparison.Ordinal);
+    }
+
+    private void Exec(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={_db.FilePath};Pooling=False");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private string Scalar(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={_db.FilePath};Pooling=False");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        return (string)cmd.ExecuteScalar()!;
     }
 
     [Fact]

@@ -8,5 +8,5 @@ namespace Baton.Storage.PostgreSql.Internal;
 /// </summary>
 internal static class PostgreSqlDialect
 {
-    public static readonly SqlDialect Instance = new("PostgreSQL", trueLiteral: "TRUE", falseLiteral: "FALSE", locksRows: true, takesIndexHints: false, mergesOrderedSubqueries: true, prefersReturning: true, chainsWrites: true);
+    public static readonly SqlDialect Instance = new("PostgreSQL", trueLiteral: "TRUE", falseLiteral: "FALSE", locksRows: true, takesIndexHints: false, prefersReturning: true, chainsWrites: true);
 }

@@ -8,5 +8,5 @@ namespace Baton.Storage.Sqlite.Internal;
 /// </summary>
 internal static class SqliteDialect
 {
-    public static readonly SqlDialect Instance = new("SQLite", trueLiteral: "1", falseLiteral: "0", locksRows: false, takesIndexHints: true, mergesOrderedSubqueries: false, prefersReturning: false, chainsWrites: false);
+    public static readonly SqlDialect Instance = new("SQLite", trueLiteral: "1", falseLiteral: "0", locksRows: false, takesIndexHints: true, prefersReturning: false, chainsWrites: false);
 }
