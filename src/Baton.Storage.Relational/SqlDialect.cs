@@ -28,8 +28,7 @@ internal sealed class SqlDialect
     /// <param name="prefersReturning">See <see cref="PrefersReturning"/>.</param>
     /// <param name="chainsWrites">See <see cref="ChainsWrites"/>.</param>
     public SqlDialect(
-        string name, string trueLiteral, string falseLiteral, bool locksRows, bool takesIndexHints, bool prefersReturning,
-        bool chainsWrites)
+        string name, string trueLiteral, string falseLiteral, bool locksRows, bool takesIndexHints, bool prefersReturning, bool chainsWrites)
     {
         ChainsWrites = chainsWrites;
         PrefersReturning = prefersReturning;

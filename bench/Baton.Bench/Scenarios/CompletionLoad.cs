@@ -31,16 +31,20 @@ internal static class CompletionLoad
             if (options.Settle) await server.CollectAsync();
             var gcBefore = await server.GcAsync();
             var window = Stopwatch.GetTimestamp();
+            var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var steal = HostSteal.Start();
             await server.LatencyAsync(); // starts the window
             var level = await RunLevelAsync(client, ids, rate);
             var serverTimes = await server.LatencyAsync();
             var gc = (await server.GcAsync()).Since(gcBefore);
-            var cpu = gc.CpuMs / Stopwatch.GetElapsedTime(window).TotalMilliseconds * 100;
+            var windowMs = Stopwatch.GetElapsedTime(window).TotalMilliseconds;
+            var cpu = gc.CpuMs / windowMs * 100;
+            // The load generator's own CPU in the window: on two cores, what it takes the server cannot have.
+            var clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore).TotalMilliseconds / windowMs * 100;
             var stolen = steal.Since();
             results.Add(level);
             Console.WriteLine(FormattableString.Invariant(
-                $"  offered={rate}/s achieved={level.Achieved:0}/s p50={Measure.F(level.P50)}ms p99={Measure.F(level.P99)}ms p999={Measure.F(level.P999)}ms errors={level.Errors} send_late_p99={Measure.F(level.SendLateP99)}ms from_send_p99={Measure.F(level.FromSendP99)}ms created_in={createSeconds:0.0}s {serverTimes} {gc} server_cpu={cpu:0}% steal={stolen} load={Load()}"));
+                $"  offered={rate}/s achieved={level.Achieved:0}/s p50={Measure.F(level.P50)}ms p99={Measure.F(level.P99)}ms p999={Measure.F(level.P999)}ms errors={level.Errors} send_late_p99={Measure.F(level.SendLateP99)}ms from_send_p99={Measure.F(level.FromSendP99)}ms created_in={createSeconds:0.0}s {serverTimes} {gc} server_cpu={cpu:0}% client_cpu={clientCpu:0}% steal={stolen} load={Load()}"));
             if (!level.Sustained) break;
         }
         var best = results.Where(l => l.Sustained).MaxBy(l => l.Offered);
