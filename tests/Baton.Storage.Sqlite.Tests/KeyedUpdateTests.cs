@@ -13,8 +13,7 @@ namespace Baton.Storage.Sqlite.Tests;
 public sealed class KeyedUpdateTests : IDisposable
 {
     private static readonly SqlDialect WithReturning =
-        new("SQLite with RETURNING", "1", "0", locksRows: false, takesIndexHints: true, prefersReturning: true,
-            chainsWrites: false);
+        new("SQLite with RETURNING", "1", "0", locksRows: false, takesIndexHints: true, prefersReturning: true, chainsWrites: false);
 
     private static readonly KeyedUpdate Bump = new("counters", "id", "value = value + @by, note = @note", " AND value < @limit", "value - @by, note");
 
