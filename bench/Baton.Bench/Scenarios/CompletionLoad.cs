@@ -31,7 +31,7 @@ internal static class CompletionLoad
             if (options.Settle) await server.CollectAsync();
             var gcBefore = await server.GcAsync();
             var window = Stopwatch.GetTimestamp();
-            var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var clientCpuBefore = OwnCpu();
             var steal = HostSteal.Start();
             await server.LatencyAsync(); // starts the window
             var level = await RunLevelAsync(client, ids, rate);
@@ -40,7 +40,7 @@ internal static class CompletionLoad
             var windowMs = Stopwatch.GetElapsedTime(window).TotalMilliseconds;
             var cpu = gc.CpuMs / windowMs * 100;
             // The load generator's own CPU in the window: on two cores, what it takes the server cannot have.
-            var clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore).TotalMilliseconds / windowMs * 100;
+            var clientCpu = (OwnCpu() - clientCpuBefore).TotalMilliseconds / windowMs * 100;
             var stolen = steal.Since();
             results.Add(level);
             Console.WriteLine(FormattableString.Invariant(
@@ -163,6 +163,13 @@ internal static class CompletionLoad
         response.EnsureSuccessStatusCode();
         using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return body.RootElement.GetProperty("key").GetString()!;
+    }
+
+    /// <summary>The CPU this process (the load generator) has used so far, all threads, user and kernel.</summary>
+    private static TimeSpan OwnCpu()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 
     /// <summary>The 1-minute load average of the machine.</summary>
