@@ -4,7 +4,7 @@ namespace Baton.Bench;
 
 /// <summary>
 /// Command line: <c>&lt;scenario&gt; [--store sqlite|postgres] [--completion inproc|http] [--n N] [--c C] [--runs R] [--dir D]
-/// [--warmup W] [--duration S] [--connections K] [--rates 500,1000,...] [--settle true|false] [--pg-writers W] [--synthetic-from K] [--alloc-types T]</c>. <c>serve</c> (with <c>--db</c>) is the server child
+/// [--warmup W] [--duration S] [--connections K] [--rates 500,1000,...] [--settle true|false] [--endpoint complete|echo|durable-echo] [--pg-writers W] [--synthetic-from K] [--alloc-types T]</c>. <c>serve</c> (with <c>--db</c>) is the server child
 /// process that <c>completion-load</c> and <c>open-tasks</c> start themselves.
 /// </summary>
 internal sealed record BenchOptions(string Scenario, string Store, string Completion, int? N, int C, int Runs, int? Warmup, string Directory, string[] RawArgs)
@@ -30,6 +30,12 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
     /// <summary>drt: print the T most allocated types of the measured phase (allocation-tick samples); 0 = off.</summary>
     public int AllocTypes { get; init; }
 
+    /// <summary>
+    /// completion-load: what the load is posted to: <c>complete</c> (the completion endpoint), or one of the bench's
+    /// <see cref="FloorEndpoints"/> (<c>echo</c>, <c>durable-echo</c>) to measure the floor under it.
+    /// </summary>
+    public string Endpoint { get; init; } = "complete";
+
     /// <summary>serve: the store's file path (sqlite) or connection string (postgres).</summary>
     public string? Db { get; init; }
 
@@ -43,6 +49,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
         int? pgWriters = null, syntheticFrom = null;
         var allocTypes = 0;
         var settle = true;
+        var endpoint = "complete";
         IReadOnlyList<int>? rates = null;
         for (var i = 1; i < args.Length; i++)
         {
@@ -60,6 +67,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
                 case "--connections": connections = Int(value); break;
                 case "--rates": rates = [.. value.Split(',').Select(Int)]; break;
                 case "--db": db = value; break;
+                case "--endpoint": endpoint = value; break;
                 case "--pg-writers": pgWriters = Int(value); break;
                 case "--synthetic-from": syntheticFrom = Int(value); break;
                 case "--alloc-types": allocTypes = Int(value); break;
@@ -72,6 +80,8 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
         if (completion is not ("inproc" or "http")) throw new UsageException($"unknown completion '{completion}' (inproc | http)");
         if (scenario is not ("drt" or "timer-storm" or "long-history" or "open-tasks" or "completion-load" or "serve")) throw new UsageException($"unknown scenario '{scenario}'");
         if (scenario is "timer-storm" or "long-history" && store != "sqlite") throw new UsageException($"{scenario} runs on --store sqlite only");
+        if (endpoint is not ("complete" or "echo" or "durable-echo")) throw new UsageException($"unknown endpoint '{endpoint}' (complete | echo | durable-echo)");
+        if (endpoint != "complete" && scenario is not ("completion-load" or "serve")) throw new UsageException("--endpoint is for completion-load");
         if (scenario == "serve" && db is null) throw new UsageException("serve needs --db");
         if (syntheticFrom is not null && (scenario != "open-tasks" || store != "sqlite")) throw new UsageException("--synthetic-from is for open-tasks on sqlite");
         if (allocTypes < 0 || (allocTypes != 0 && scenario != "drt")) throw new UsageException("--alloc-types takes a count of types, for drt");
@@ -87,6 +97,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
             AllocTypes = allocTypes,
             SyntheticFrom = syntheticFrom,
             Settle = settle,
+            Endpoint = endpoint,
         };
     }
 
@@ -104,7 +115,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
     public static void DeleteDatabase(string path)
     {
         if (Environment.GetEnvironmentVariable("BATON_BENCH_KEEP") == "1") return;
-        foreach (var suffix in new[] { "", "-wal", "-shm", ".lock" })
+        foreach (var suffix in new[] { "", "-wal", "-shm", ".lock", ".floor" })
             File.Delete(path + suffix);
     }
 }

@@ -40,8 +40,11 @@ internal sealed class BenchServer : IAsyncDisposable
 
     public InProcessBatonClient Client => Engine.Client;
 
-    /// <summary>Starts the server; <paramref name="adminKey"/> defaults to a random key.</summary>
-    public static async Task<BenchServer> StartAsync(string storeKind, string storeTarget, int? pgWriters, string? adminKey = null)
+    /// <summary>
+    /// Starts the server; <paramref name="adminKey"/> defaults to a random key, and <paramref name="mapMore"/> can map more
+    /// endpoints before it listens.
+    /// </summary>
+    public static async Task<BenchServer> StartAsync(string storeKind, string storeTarget, int? pgWriters, string? adminKey = null, Action<WebApplication>? mapMore = null)
     {
         adminKey ??= "bk_bench_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var external = new ExternalSystem();
@@ -56,6 +59,7 @@ internal sealed class BenchServer : IAsyncDisposable
                 builder.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
             },
             baton => BenchHost.Register(baton, external));
+        mapMore?.Invoke(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new BenchServer(app, new Uri(address), adminKey, external);

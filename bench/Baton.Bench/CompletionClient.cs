@@ -13,9 +13,16 @@ internal sealed class CompletionClient : IDisposable
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private readonly HttpClient _http;
+    private readonly string _prefix;
 
-    public CompletionClient(Uri baseUrl, string apiKey, int connections)
+    /// <summary>A client of the server at <paramref name="baseUrl"/> with <paramref name="apiKey"/>, up to <paramref name="connections"/> connections.</summary>
+    /// <param name="baseUrl">The server's address.</param>
+    /// <param name="apiKey">Sent as the bearer token of every request.</param>
+    /// <param name="connections">The pool's limit.</param>
+    /// <param name="prefix">Where the completion route starts: <c>/api/tasks</c>, or one of the bench's <see cref="FloorEndpoints"/>.</param>
+    public CompletionClient(Uri baseUrl, string apiKey, int connections, string prefix = "/api/tasks")
     {
+        _prefix = prefix;
         var handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = connections,
@@ -35,7 +42,7 @@ internal sealed class CompletionClient : IDisposable
     /// <summary>Completes a DRT task with <c>{"result":{"approved":true,"n":n}}</c>; returns the status code.</summary>
     public async Task<HttpStatusCode> CompleteAsync(string service, string taskId, int n)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/tasks/{service}/{taskId}/complete")
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{_prefix}/{service}/{taskId}/complete")
         {
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes("{\"result\":{\"approved\":true,\"n\":" + n.ToString(CultureInfo.InvariantCulture) + "}}")),
         };

@@ -48,6 +48,11 @@ internal sealed class ServerProcess : IAsyncDisposable
             info.ArgumentList.Add("--pg-writers");
             info.ArgumentList.Add(w.ToString(CultureInfo.InvariantCulture));
         }
+        if (options.Endpoint != "complete")
+        {
+            info.ArgumentList.Add("--endpoint");
+            info.ArgumentList.Add(options.Endpoint);
+        }
         info.Environment["BATON_ADMIN_KEY"] = adminKey;
         // The child stands in for Baton.Server, whose runtimeconfig asks for Server GC; the bench's own is workstation GC.
         // An explicit DOTNET_gcServer in the bench's environment still decides.

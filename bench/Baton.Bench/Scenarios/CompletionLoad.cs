@@ -9,6 +9,8 @@ namespace Baton.Bench.Scenarios;
 /// schedule whatever the answers, so a slow server cannot slow the offered load down) then posts
 /// <c>POST /api/tasks/Service/{taskId}/complete</c> once per task with a completer-role key over pooled loopback
 /// connections. Latency = answer received − scheduled send time (queueing in the client counts: no coordinated omission).
+/// With <c>--endpoint echo</c> or <c>durable-echo</c> the same load goes to one of the bench's <see cref="FloorEndpoints"/>
+/// instead (the tasks are still created, so the server holds the same workflows): the floor under the figures.
 /// Loads go up until one is not sustained (achieved &lt; 95% of offered, or p99 &gt; 1 s, or any error). Before each load
 /// the child runs a full GC (unless <c>--settle false</c>), so that the promotion of the just-created workflows, which a
 /// server creating them over time would spread out, does not all fall into the measured window.
@@ -20,7 +22,7 @@ internal static class CompletionLoad
         await using var store = await BenchStore.CreateAsync(options, "load");
         await using var server = await ServerProcess.StartAsync(options, store);
         var completerKey = await CreateCompleterKeyAsync(server);
-        using var client = new CompletionClient(server.BaseUrl, completerKey, options.Connections);
+        using var client = new CompletionClient(server.BaseUrl, completerKey, options.Connections, Prefix(options.Endpoint));
         await WarmUpAsync(server, client, options.Warmup);
         var results = new List<Level>();
         foreach (var rate in options.Rates)
@@ -51,10 +53,13 @@ internal static class CompletionLoad
         var at2000 = results.FirstOrDefault(l => l.Offered == 2000);
         var target = at2000 is null ? "not_reached" : at2000.Sustained ? FormattableString.Invariant($"p99_{Measure.F(at2000.P99)}ms") : "unsustained";
         return FormattableString.Invariant(
-            $"COMPLETE baton-{options.Store}-http max_sustained={best?.Offered ?? 0}/s peak_achieved={results.Max(l => l.Achieved):0}/s ") +
+            $"COMPLETE baton-{options.Store}-http{(options.Endpoint == "complete" ? "" : "-" + options.Endpoint)} max_sustained={best?.Offered ?? 0}/s peak_achieved={results.Max(l => l.Achieved):0}/s ") +
             FormattableString.Invariant($"sustained_p50={Measure.F(best?.P50 ?? double.NaN)}ms sustained_p99={Measure.F(best?.P99 ?? double.NaN)}ms sustained_p999={Measure.F(best?.P999 ?? double.NaN)}ms ") +
             $"at_2000={target} server_rss={server.RssNowMb()}mb";
     }
+
+    /// <summary>The route prefix of <paramref name="endpoint"/> (see <see cref="FloorEndpoints"/>).</summary>
+    private static string Prefix(string endpoint) => endpoint == "complete" ? "/api/tasks" : $"/bench/{endpoint}";
 
     /// <summary>
     /// Warm-up (not reported): rounds of <see cref="WarmUpRound"/> completions at <see cref="WarmUpRate"/>/s, until a round

@@ -5,7 +5,8 @@ namespace Baton.Bench.Scenarios;
 
 /// <summary>
 /// The server child process of <c>completion-load</c> and <c>open-tasks</c>: the standalone server composition with the
-/// bench workflows on <c>--db</c> (the admin key comes from <c>BATON_ADMIN_KEY</c>). It prints
+/// bench workflows on <c>--db</c> (the admin key comes from <c>BATON_ADMIN_KEY</c>); with <c>--endpoint echo</c> or
+/// <c>durable-echo</c> also the bench's <see cref="FloorEndpoints"/>. It prints
 /// <c>ready &lt;url&gt; &lt;startup ms&gt;</c> once listening, then answers commands read from stdin, one per line:
 /// <list type="bullet">
 /// <item><c>create &lt;n&gt; &lt;per workflow&gt; &lt;every&gt;</c>: starts workflows (DRT for 1, fan-out otherwise) until
@@ -27,7 +28,12 @@ internal static class Serve
         var started = Stopwatch.GetTimestamp();
         using var latency = new ServerLatency();
         var adminKey = Environment.GetEnvironmentVariable("BATON_ADMIN_KEY") ?? throw new UsageException("serve needs BATON_ADMIN_KEY");
-        await using var server = await BenchServer.StartAsync(options.Store, options.Db!, options.PgWriters, adminKey);
+        // Only a child started for a floor measures one: the others (and their start-up) are the plain server composition.
+        // The durable floor's log sits beside the store's file, on the same disk (in the temporary directory for PostgreSQL).
+        using var floorLog = options.Endpoint != "durable-echo" ? null
+            : new DurableLog(options.Store == "sqlite" ? options.Db + ".floor" : Path.Combine(Path.GetTempPath(), $"baton-bench-floor-{Environment.ProcessId}"));
+        await using var server = await BenchServer.StartAsync(options.Store, options.Db!, options.PgWriters, adminKey,
+            options.Endpoint == "complete" ? null : app => FloorEndpoints.Map(app, floorLog));
         var startupMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         Console.WriteLine(FormattableString.Invariant($"ready {server.BaseUrl} {startupMs:0.0}"));
         var sequence = 0;
