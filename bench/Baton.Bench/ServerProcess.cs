@@ -97,11 +97,12 @@ internal sealed class ServerProcess : IAsyncDisposable
             ? (long.Parse(methods, CultureInfo.InvariantCulture), double.Parse(ms, CultureInfo.InvariantCulture))
             : throw Unexpected();
 
-    /// <summary>The child's GC and CPU so far: total pause time, collections of each generation, processor time.</summary>
+    /// <summary>The child's GC and CPU so far: total pause time, collections of each generation, processor time, bytes allocated.</summary>
     public async Task<ServerGc> GcAsync() =>
-        await CommandAsync("gc") is ["gc", var pause, var gen0, var gen1, var gen2, var cpu]
+        await CommandAsync("gc") is ["gc", var pause, var gen0, var gen1, var gen2, var cpu, var allocated]
             ? new ServerGc(double.Parse(pause, CultureInfo.InvariantCulture), int.Parse(gen0, CultureInfo.InvariantCulture),
-                int.Parse(gen1, CultureInfo.InvariantCulture), int.Parse(gen2, CultureInfo.InvariantCulture), double.Parse(cpu, CultureInfo.InvariantCulture))
+                int.Parse(gen1, CultureInfo.InvariantCulture), int.Parse(gen2, CultureInfo.InvariantCulture), double.Parse(cpu, CultureInfo.InvariantCulture),
+                long.Parse(allocated, CultureInfo.InvariantCulture))
             : throw Unexpected();
 
     /// <summary>The child's own durations of the requests it answered since the previous call (see <see cref="ServerLatency"/>).</summary>
@@ -149,10 +150,10 @@ internal sealed class ServerProcess : IAsyncDisposable
 }
 
 /// <summary>GC and CPU figures of the server child, cumulative since it started; subtract two to get a window's.</summary>
-internal sealed record ServerGc(double PauseMs, int Gen0, int Gen1, int Gen2, double CpuMs)
+internal sealed record ServerGc(double PauseMs, int Gen0, int Gen1, int Gen2, double CpuMs, long AllocatedBytes)
 {
     public ServerGc Since(ServerGc earlier) =>
-        new(PauseMs - earlier.PauseMs, Gen0 - earlier.Gen0, Gen1 - earlier.Gen1, Gen2 - earlier.Gen2, CpuMs - earlier.CpuMs);
+        new(PauseMs - earlier.PauseMs, Gen0 - earlier.Gen0, Gen1 - earlier.Gen1, Gen2 - earlier.Gen2, CpuMs - earlier.CpuMs, AllocatedBytes - earlier.AllocatedBytes);
 
     public override string ToString() => FormattableString.Invariant($"server_gc_pause={PauseMs:0}ms server_gcs={Gen0}/{Gen1}/{Gen2}");
 }

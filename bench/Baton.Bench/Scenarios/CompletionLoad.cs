@@ -43,10 +43,12 @@ internal static class CompletionLoad
             var cpu = gc.CpuMs / windowMs * 100;
             // The load generator's own CPU in the window: on two cores, what it takes the server cannot have.
             var clientCpu = (OwnCpu() - clientCpuBefore).TotalMilliseconds / windowMs * 100;
+            // What the server allocates per request decides how often a collection pauses it (push 21).
+            var allocPerRequest = gc.AllocatedBytes / 1024.0 / ids.Count;
             var stolen = steal.Since();
             results.Add(level);
             Console.WriteLine(FormattableString.Invariant(
-                $"  offered={rate}/s achieved={level.Achieved:0}/s p50={Measure.F(level.P50)}ms p99={Measure.F(level.P99)}ms p999={Measure.F(level.P999)}ms errors={level.Errors} send_late_p99={Measure.F(level.SendLateP99)}ms from_send_p99={Measure.F(level.FromSendP99)}ms created_in={createSeconds:0.0}s {serverTimes} {gc} server_cpu={cpu:0}% client_cpu={clientCpu:0}% steal={stolen} load={Load()}"));
+                $"  offered={rate}/s achieved={level.Achieved:0}/s p50={Measure.F(level.P50)}ms p99={Measure.F(level.P99)}ms p999={Measure.F(level.P999)}ms errors={level.Errors} send_late_p99={Measure.F(level.SendLateP99)}ms from_send_p99={Measure.F(level.FromSendP99)}ms created_in={createSeconds:0.0}s {serverTimes} {gc} server_cpu={cpu:0}% client_cpu={clientCpu:0}% server_alloc_per_req={allocPerRequest:0.0}kb steal={stolen} load={Load()}"));
             if (!level.Sustained) break;
         }
         var best = results.Where(l => l.Sustained).MaxBy(l => l.Offered);

@@ -13,8 +13,8 @@ namespace Baton.Bench.Scenarios;
 /// n more tasks are delegated, printing <c>task &lt;id&gt;</c> for every <c>every</c>-th, then <c>created &lt;n&gt; &lt;seconds&gt;</c>;</item>
 /// <item><c>rss</c>: full GC, then <c>rss &lt;MiB&gt;</c>;</item>
 /// <item><c>collect</c>: full GC, then <c>collected</c>;</item>
-/// <item><c>gc</c>: <c>gc &lt;pause ms&gt; &lt;gen0&gt; &lt;gen1&gt; &lt;gen2&gt; &lt;cpu ms&gt;</c>, the GC pause time, collections and processor
-/// time (all threads) since the start;</item>
+/// <item><c>gc</c>: <c>gc &lt;pause ms&gt; &lt;gen0&gt; &lt;gen1&gt; &lt;gen2&gt; &lt;cpu ms&gt; &lt;allocated bytes&gt;</c>, the GC pause time,
+/// collections, processor time (all threads) and bytes allocated (all threads) since the start;</item>
 /// <item><c>jit</c>: <c>jit &lt;methods&gt; &lt;ms&gt;</c>, the methods the JIT compiled since the start and the time it took;</item>
 /// <item><c>latency</c>: <c>latency &lt;p50&gt; &lt;p99&gt; &lt;p99.9&gt; &lt;count&gt;</c>, the server-side durations in ms of the
 /// requests since the previous <c>latency</c> (see <see cref="ServerLatency"/>);</item>
@@ -62,7 +62,7 @@ internal static class Serve
                     using (var self = Process.GetCurrentProcess())
                     {
                         Console.WriteLine(FormattableString.Invariant(
-                            $"gc {GC.GetTotalPauseDuration().TotalMilliseconds:0.0} {GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {self.TotalProcessorTime.TotalMilliseconds:0}"));
+                            $"gc {GC.GetTotalPauseDuration().TotalMilliseconds:0.0} {GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {self.TotalProcessorTime.TotalMilliseconds:0} {GC.GetTotalAllocatedBytes()}"));
                     }
                     break;
                 case "jit":
