@@ -27,7 +27,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
     /// <summary>PostgreSQL store: writer connections (<c>PostgreSqlStoreOptions.WriterConnections</c>); null keeps the store's default.</summary>
     public int? PgWriters { get; init; }
 
-    /// <summary>drt: print the T most allocated types of the measured phase (allocation-tick samples); 0 = off.</summary>
+    /// <summary>drt, completion-load: print the T most allocated types of the measured phase or window (allocation-tick samples; of the server child for completion-load); 0 = off.</summary>
     public int AllocTypes { get; init; }
 
     /// <summary>
@@ -84,7 +84,7 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
         if (endpoint != "complete" && scenario is not ("completion-load" or "serve")) throw new UsageException("--endpoint is for completion-load");
         if (scenario == "serve" && db is null) throw new UsageException("serve needs --db");
         if (syntheticFrom is not null && (scenario != "open-tasks" || store != "sqlite")) throw new UsageException("--synthetic-from is for open-tasks on sqlite");
-        if (allocTypes < 0 || (allocTypes != 0 && scenario != "drt")) throw new UsageException("--alloc-types takes a count of types, for drt");
+        if (allocTypes < 0 || (allocTypes != 0 && scenario is not ("drt" or "completion-load" or "serve"))) throw new UsageException("--alloc-types takes a count of types, for drt or completion-load");
         if (c < 1 || runs < 1 || n < 1 || duration < 1 || connections < 1 || rates is { Count: 0 } || rates?.Any(r => r < 1) == true)
             throw new UsageException("--n, --c, --runs, --duration, --connections and --rates must be positive");
         return new BenchOptions(scenario, store, completion, n, c, runs, warmup, dir, args)

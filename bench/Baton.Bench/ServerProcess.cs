@@ -48,6 +48,11 @@ internal sealed class ServerProcess : IAsyncDisposable
             info.ArgumentList.Add("--pg-writers");
             info.ArgumentList.Add(w.ToString(CultureInfo.InvariantCulture));
         }
+        if (options.AllocTypes > 0)
+        {
+            info.ArgumentList.Add("--alloc-types");
+            info.ArgumentList.Add(options.AllocTypes.ToString(CultureInfo.InvariantCulture));
+        }
         if (options.Endpoint != "complete")
         {
             info.ArgumentList.Add("--endpoint");
@@ -104,6 +109,12 @@ internal sealed class ServerProcess : IAsyncDisposable
                 int.Parse(gen1, CultureInfo.InvariantCulture), int.Parse(gen2, CultureInfo.InvariantCulture), double.Parse(cpu, CultureInfo.InvariantCulture),
                 long.Parse(allocated, CultureInfo.InvariantCulture))
             : throw Unexpected();
+
+    /// <summary>Starts (true) or stops the child's allocation sampling; on stopping it prints its most allocated types to its stderr (ours).</summary>
+    public async Task SampleAllocationsAsync(bool on)
+    {
+        if (await CommandAsync(on ? "alloc-start" : "alloc-report") is not ["alloc", "ok"]) throw Unexpected();
+    }
 
     /// <summary>The child's own durations of the requests it answered since the previous call (see <see cref="ServerLatency"/>).</summary>
     public async Task<ServerRequestTimes> LatencyAsync() =>

@@ -36,7 +36,9 @@ internal static class CompletionLoad
             var clientCpuBefore = OwnCpu();
             var steal = HostSteal.Start();
             await server.LatencyAsync(); // starts the window
+            if (options.AllocTypes > 0) await server.SampleAllocationsAsync(true);
             var level = await RunLevelAsync(client, ids, rate);
+            if (options.AllocTypes > 0) await server.SampleAllocationsAsync(false);
             var serverTimes = await server.LatencyAsync();
             var gc = (await server.GcAsync()).Since(gcBefore);
             var windowMs = Stopwatch.GetElapsedTime(window).TotalMilliseconds;

@@ -18,6 +18,8 @@ namespace Baton.Bench.Scenarios;
 /// <item><c>jit</c>: <c>jit &lt;methods&gt; &lt;ms&gt;</c>, the methods the JIT compiled since the start and the time it took;</item>
 /// <item><c>latency</c>: <c>latency &lt;p50&gt; &lt;p99&gt; &lt;p99.9&gt; &lt;count&gt;</c>, the server-side durations in ms of the
 /// requests since the previous <c>latency</c> (see <see cref="ServerLatency"/>);</item>
+/// <item><c>alloc-start</c>, <c>alloc-report</c> (with <c>--alloc-types T</c>): start counting allocation ticks, then stop
+/// and print the T most allocated types to stderr; each answers <c>alloc ok</c>;</item>
 /// <item><c>quit</c> (or end of input): stops.</item>
 /// </list>
 /// </summary>
@@ -36,6 +38,7 @@ internal static class Serve
             options.Endpoint == "complete" ? null : app => FloorEndpoints.Map(app, floorLog));
         var startupMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         Console.WriteLine(FormattableString.Invariant($"ready {server.BaseUrl} {startupMs:0.0}"));
+        using var allocations = options.AllocTypes > 0 ? new AllocationSampler() : null;
         var sequence = 0;
         while (Console.ReadLine() is { } line)
         {
@@ -72,6 +75,11 @@ internal static class Serve
                 case "latency":
                     var (p50, p99, p999, count) = latency.TakeWindow();
                     Console.WriteLine(FormattableString.Invariant($"latency {p50:0.000} {p99:0.000} {p999:0.000} {count}"));
+                    break;
+                case "alloc-start" or "alloc-report" when allocations is not null:
+                    allocations.Sampling = words[0] == "alloc-start";
+                    if (!allocations.Sampling) Console.Error.WriteLine(allocations.Report(options.AllocTypes));
+                    Console.WriteLine("alloc ok");
                     break;
                 case "quit":
                     return 0;
