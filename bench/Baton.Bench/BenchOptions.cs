@@ -4,7 +4,7 @@ namespace Baton.Bench;
 
 /// <summary>
 /// Command line: <c>&lt;scenario&gt; [--store sqlite|postgres] [--completion inproc|http] [--n N] [--c C] [--runs R] [--dir D]
-/// [--warmup W] [--duration S] [--connections K] [--rates 500,1000,...] [--settle true|false] [--endpoint complete|echo|durable-echo] [--pg-writers W] [--synthetic-from K] [--alloc-types T]</c>. <c>serve</c> (with <c>--db</c>) is the server child
+/// [--warmup W] [--duration S] [--connections K] [--rates 500,1000,...] [--settle true|false] [--endpoint complete|echo|durable-echo] [--client raw|httpclient] [--pg-writers W] [--synthetic-from K] [--alloc-types T] [--gc-phases true|false]</c>. <c>serve</c> (with <c>--db</c>) is the server child
 /// process that <c>completion-load</c> and <c>open-tasks</c> start themselves.
 /// </summary>
 internal sealed record BenchOptions(string Scenario, string Store, string Completion, int? N, int C, int Runs, int? Warmup, string Directory, string[] RawArgs)
@@ -30,11 +30,20 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
     /// <summary>drt, completion-load: print the T most allocated types of the measured phase or window (allocation-tick samples; of the server child for completion-load); 0 = off.</summary>
     public int AllocTypes { get; init; }
 
+    /// <summary>completion-load: print each collection of the server child's window with where its pause went (see <see cref="Baton.Bench.GcPhases"/>).</summary>
+    public bool GcPhases { get; init; }
+
     /// <summary>
     /// completion-load: what the load is posted to: <c>complete</c> (the completion endpoint), or one of the bench's
     /// <see cref="FloorEndpoints"/> (<c>echo</c>, <c>durable-echo</c>) to measure the floor under it.
     /// </summary>
     public string Endpoint { get; init; } = "complete";
+
+    /// <summary>
+    /// completion-load: the load generator's HTTP client: <c>httpclient</c> (<see cref="CompletionClient"/>, the default, as
+    /// in pushes 4–21) or <c>raw</c> (<see cref="RawLoadClient"/>, since push 22).
+    /// </summary>
+    public string Client { get; init; } = "httpclient";
 
     /// <summary>serve: the store's file path (sqlite) or connection string (postgres).</summary>
     public string? Db { get; init; }
@@ -49,7 +58,9 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
         int? pgWriters = null, syntheticFrom = null;
         var allocTypes = 0;
         var settle = true;
+        var gcPhases = false;
         var endpoint = "complete";
+        var client = "httpclient";
         IReadOnlyList<int>? rates = null;
         for (var i = 1; i < args.Length; i++)
         {
@@ -68,10 +79,12 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
                 case "--rates": rates = [.. value.Split(',').Select(Int)]; break;
                 case "--db": db = value; break;
                 case "--endpoint": endpoint = value; break;
+                case "--client": client = value; break;
                 case "--pg-writers": pgWriters = Int(value); break;
                 case "--synthetic-from": syntheticFrom = Int(value); break;
                 case "--alloc-types": allocTypes = Int(value); break;
-                case "--settle": settle = value is "true" ? true : value is "false" ? false : throw new UsageException($"--settle takes true or false, not '{value}'"); break;
+                case "--settle": settle = Bool(args[i], value); break;
+                case "--gc-phases": gcPhases = Bool(args[i], value); break;
                 default: throw new UsageException($"unknown option {args[i]}");
             }
             i++;
@@ -82,6 +95,9 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
         if (scenario is "timer-storm" or "long-history" && store != "sqlite") throw new UsageException($"{scenario} runs on --store sqlite only");
         if (endpoint is not ("complete" or "echo" or "durable-echo")) throw new UsageException($"unknown endpoint '{endpoint}' (complete | echo | durable-echo)");
         if (endpoint != "complete" && scenario is not ("completion-load" or "serve")) throw new UsageException("--endpoint is for completion-load");
+        if (gcPhases && scenario is not ("completion-load" or "serve")) throw new UsageException("--gc-phases is for completion-load");
+        if (client is not ("raw" or "httpclient")) throw new UsageException($"unknown client '{client}' (raw | httpclient)");
+        if (client != "httpclient" && scenario != "completion-load") throw new UsageException("--client is for completion-load");
         if (scenario == "serve" && db is null) throw new UsageException("serve needs --db");
         if (syntheticFrom is not null && (scenario != "open-tasks" || store != "sqlite")) throw new UsageException("--synthetic-from is for open-tasks on sqlite");
         if (allocTypes < 0 || (allocTypes != 0 && scenario is not ("drt" or "completion-load" or "serve"))) throw new UsageException("--alloc-types takes a count of types, for drt or completion-load");
@@ -98,8 +114,13 @@ internal sealed record BenchOptions(string Scenario, string Store, string Comple
             SyntheticFrom = syntheticFrom,
             Settle = settle,
             Endpoint = endpoint,
+            Client = client,
+            GcPhases = gcPhases,
         };
     }
+
+    private static bool Bool(string option, string value) =>
+        value is "true" ? true : value is "false" ? false : throw new UsageException($"{option} takes true or false, not '{value}'");
 
     private static int Int(string text) =>
         int.TryParse(text, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var v) ? v : throw new UsageException($"'{text}' is not a number");

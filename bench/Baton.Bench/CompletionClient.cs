@@ -9,7 +9,7 @@ namespace Baton.Bench;
 /// A lean loopback client for <c>POST /api/tasks/{service}/{taskId}/complete</c>: one pooled <see cref="SocketsHttpHandler"/>
 /// (HTTP/1.1 keep-alive, no proxy, no cookies, no redirects), the bearer header built once, bodies as raw UTF-8 bytes.
 /// </summary>
-internal sealed class CompletionClient : IDisposable
+internal sealed class CompletionClient : ICompletionSender
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private readonly HttpClient _http;

@@ -8,7 +8,7 @@ using Baton.Bench.Scenarios;
 //   dotnet run -c Release --project bench/Baton.Bench -- drt --store sqlite --completion inproc --n 20000 --c 1000
 //   dotnet run -c Release --project bench/Baton.Bench -- drt --n 20000 --c 1000 --runs 3     (median of 3 fresh processes)
 //   ... -- drt --completion http | drt --store postgres
-//   ... -- completion-load [--duration 5] [--rates 500,1000,2000,4000,8000] [--connections 256] [--endpoint echo|durable-echo]
+//   ... -- completion-load [--duration 5] [--rates 500,1000,2000,4000,8000] [--connections 256] [--endpoint echo|durable-echo] [--gc-phases true] [--client raw]
 //   ... -- timer-storm --n 10000 | long-history --n 10000 | open-tasks --n 1000000
 BenchOptions options;
 try

@@ -53,6 +53,11 @@ internal sealed class ServerProcess : IAsyncDisposable
             info.ArgumentList.Add("--alloc-types");
             info.ArgumentList.Add(options.AllocTypes.ToString(CultureInfo.InvariantCulture));
         }
+        if (options.GcPhases)
+        {
+            info.ArgumentList.Add("--gc-phases");
+            info.ArgumentList.Add("true");
+        }
         if (options.Endpoint != "complete")
         {
             info.ArgumentList.Add("--endpoint");
@@ -116,11 +121,18 @@ internal sealed class ServerProcess : IAsyncDisposable
         if (await CommandAsync(on ? "alloc-start" : "alloc-report") is not ["alloc", "ok"]) throw Unexpected();
     }
 
+    /// <summary>Starts (true) or stops the child's record of its collections; on stopping it prints them to its stderr (ours).</summary>
+    public async Task RecordGcPhasesAsync(bool on)
+    {
+        if (await CommandAsync(on ? "gc-phases-start" : "gc-phases-report") is not ["gc-phases", "ok"]) throw Unexpected();
+    }
+
     /// <summary>The child's own durations of the requests it answered since the previous call (see <see cref="ServerLatency"/>).</summary>
     public async Task<ServerRequestTimes> LatencyAsync() =>
-        await CommandAsync("latency") is ["latency", var p50, var p99, var p999, var count]
+        await CommandAsync("latency") is ["latency", var p50, var p99, var p999, var count, var queueWait, var batch, var syncWait]
             ? new ServerRequestTimes(double.Parse(p50, CultureInfo.InvariantCulture), double.Parse(p99, CultureInfo.InvariantCulture),
-                double.Parse(p999, CultureInfo.InvariantCulture), int.Parse(count, CultureInfo.InvariantCulture))
+                double.Parse(p999, CultureInfo.InvariantCulture), int.Parse(count, CultureInfo.InvariantCulture),
+                double.Parse(queueWait, CultureInfo.InvariantCulture), double.Parse(batch, CultureInfo.InvariantCulture), double.Parse(syncWait, CultureInfo.InvariantCulture))
             : throw Unexpected();
 
     /// <summary>Sends one command and returns the words of its one-line answer.</summary>
@@ -169,9 +181,13 @@ internal sealed record ServerGc(double PauseMs, int Gen0, int Gen1, int Gen2, do
     public override string ToString() => FormattableString.Invariant($"server_gc_pause={PauseMs:0}ms server_gcs={Gen0}/{Gen1}/{Gen2}");
 }
 
-/// <summary>Request durations measured inside the server child, in ms.</summary>
-internal sealed record ServerRequestTimes(double P50, double P99, double P999, int Count)
+/// <summary>
+/// Request durations measured inside the server child, in ms, and the p99 of its store writer's queue wait, batch duration
+/// and sync wait over the same window (<c>server_writer_p99=</c>).
+/// </summary>
+internal sealed record ServerRequestTimes(double P50, double P99, double P999, int Count, double QueueWaitP99, double BatchP99, double SyncWaitP99)
 {
     public override string ToString() =>
-        FormattableString.Invariant($"server_p50={Measure.F(P50)}ms server_p99={Measure.F(P99)}ms server_p999={Measure.F(P999)}ms");
+        FormattableString.Invariant($"server_p50={Measure.F(P50)}ms server_p99={Measure.F(P99)}ms server_p999={Measure.F(P999)}ms ") +
+        FormattableString.Invariant($"server_writer_p99={Measure.F(QueueWaitP99)}/{Measure.F(BatchP99)}/{Measure.F(SyncWaitP99)}ms");
 }

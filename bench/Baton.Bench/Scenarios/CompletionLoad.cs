@@ -22,7 +22,9 @@ internal static class CompletionLoad
         await using var store = await BenchStore.CreateAsync(options, "load");
         await using var server = await ServerProcess.StartAsync(options, store);
         var completerKey = await CreateCompleterKeyAsync(server);
-        using var client = new CompletionClient(server.BaseUrl, completerKey, options.Connections, Prefix(options.Endpoint));
+        using ICompletionSender client = options.Client == "raw"
+            ? new RawLoadClient(server.BaseUrl, completerKey, options.Connections, Prefix(options.Endpoint))
+            : new CompletionClient(server.BaseUrl, completerKey, options.Connections, Prefix(options.Endpoint));
         await WarmUpAsync(server, client, options.Warmup);
         var results = new List<Level>();
         foreach (var rate in options.Rates)
@@ -37,8 +39,10 @@ internal static class CompletionLoad
             var steal = HostSteal.Start();
             await server.LatencyAsync(); // starts the window
             if (options.AllocTypes > 0) await server.SampleAllocationsAsync(true);
+            if (options.GcPhases) await server.RecordGcPhasesAsync(true);
             var level = await RunLevelAsync(client, ids, rate);
             if (options.AllocTypes > 0) await server.SampleAllocationsAsync(false);
+            if (options.GcPhases) await server.RecordGcPhasesAsync(false);
             var serverTimes = await server.LatencyAsync();
             var gc = (await server.GcAsync()).Since(gcBefore);
             var windowMs = Stopwatch.GetElapsedTime(window).TotalMilliseconds;
@@ -59,7 +63,7 @@ internal static class CompletionLoad
         return FormattableString.Invariant(
             $"COMPLETE baton-{options.Store}-http{(options.Endpoint == "complete" ? "" : "-" + options.Endpoint)} max_sustained={best?.Offered ?? 0}/s peak_achieved={results.Max(l => l.Achieved):0}/s ") +
             FormattableString.Invariant($"sustained_p50={Measure.F(best?.P50 ?? double.NaN)}ms sustained_p99={Measure.F(best?.P99 ?? double.NaN)}ms sustained_p999={Measure.F(best?.P999 ?? double.NaN)}ms ") +
-            $"at_2000={target} server_rss={server.RssNowMb()}mb";
+            $"at_2000={target} server_rss={server.RssNowMb()}mb client={options.Client}";
     }
 
     /// <summary>The route prefix of <paramref name="endpoint"/> (see <see cref="FloorEndpoints"/>).</summary>
@@ -72,7 +76,7 @@ internal static class CompletionLoad
     /// of seconds of load (instrumented tier, then optimized); a short warm-up left it using a third of the server's CPU inside
     /// the measured window.
     /// </summary>
-    private static async Task WarmUpAsync(ServerProcess server, CompletionClient client, int? completions)
+    private static async Task WarmUpAsync(ServerProcess server, ICompletionSender client, int? completions)
     {
         var rounds = 0;
         var done = 0;
@@ -115,7 +119,7 @@ internal static class CompletionLoad
     /// busy-waiting pacer took one of the machine's two cores away from the server at 500/s and more. Latency is counted from
     /// the scheduled time, so a send that leaves late (the pacer waiting for a core) counts against the server.
     /// </summary>
-    private static async Task<Level> RunLevelAsync(CompletionClient client, List<string> ids, int rate)
+    private static async Task<Level> RunLevelAsync(ICompletionSender client, List<string> ids, int rate)
     {
         var latencies = new double[ids.Count];
         var lateness = new double[ids.Count];
@@ -149,7 +153,7 @@ internal static class CompletionLoad
             Measure.Percentile(late, 99), Measure.Percentile(fromSend, 99));
     }
 
-    private static async Task SendAsync(CompletionClient client, string taskId, int n, long due, double[] latencies, double[] lateness, Action error)
+    private static async Task SendAsync(ICompletionSender client, string taskId, int n, long due, double[] latencies, double[] lateness, Action error)
     {
         lateness[n] = Measure.Ms(due, Stopwatch.GetTimestamp());
         try

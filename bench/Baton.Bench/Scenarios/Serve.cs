@@ -17,9 +17,12 @@ namespace Baton.Bench.Scenarios;
 /// collections, processor time (all threads) and bytes allocated (all threads) since the start;</item>
 /// <item><c>jit</c>: <c>jit &lt;methods&gt; &lt;ms&gt;</c>, the methods the JIT compiled since the start and the time it took;</item>
 /// <item><c>latency</c>: <c>latency &lt;p50&gt; &lt;p99&gt; &lt;p99.9&gt; &lt;count&gt;</c>, the server-side durations in ms of the
-/// requests since the previous <c>latency</c> (see <see cref="ServerLatency"/>);</item>
+/// requests since the previous <c>latency</c>, then the p99 in ms of the store writer's queue wait, batch duration and sync
+/// wait over the same time (see <see cref="ServerLatency"/>);</item>
 /// <item><c>alloc-start</c>, <c>alloc-report</c> (with <c>--alloc-types T</c>): start counting allocation ticks, then stop
 /// and print the T most allocated types to stderr; each answers <c>alloc ok</c>;</item>
+/// <item><c>gc-phases-start</c>, <c>gc-phases-report</c> (with <c>--gc-phases true</c>): start recording collections, then
+/// stop and print each one's phases to stderr (see <see cref="GcPhases"/>); each answers <c>gc-phases ok</c>;</item>
 /// <item><c>quit</c> (or end of input): stops.</item>
 /// </list>
 /// </summary>
@@ -39,6 +42,7 @@ internal static class Serve
         var startupMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         Console.WriteLine(FormattableString.Invariant($"ready {server.BaseUrl} {startupMs:0.0}"));
         using var allocations = options.AllocTypes > 0 ? new AllocationSampler() : null;
+        using var gcPhases = options.GcPhases ? new GcPhases() : null;
         var sequence = 0;
         while (Console.ReadLine() is { } line)
         {
@@ -73,13 +77,18 @@ internal static class Serve
                         $"jit {System.Runtime.JitInfo.GetCompiledMethodCount()} {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0.0}"));
                     break;
                 case "latency":
-                    var (p50, p99, p999, count) = latency.TakeWindow();
-                    Console.WriteLine(FormattableString.Invariant($"latency {p50:0.000} {p99:0.000} {p999:0.000} {count}"));
+                    var (p50, p99, p999, count, queueWait, batch, syncWait) = latency.TakeWindow();
+                    Console.WriteLine(FormattableString.Invariant($"latency {p50:0.000} {p99:0.000} {p999:0.000} {count} {queueWait:0.000} {batch:0.000} {syncWait:0.000}"));
                     break;
                 case "alloc-start" or "alloc-report" when allocations is not null:
                     allocations.Sampling = words[0] == "alloc-start";
                     if (!allocations.Sampling) Console.Error.WriteLine(allocations.Report(options.AllocTypes));
                     Console.WriteLine("alloc ok");
+                    break;
+                case "gc-phases-start" or "gc-phases-report" when gcPhases is not null:
+                    gcPhases.Sampling = words[0] == "gc-phases-start";
+                    if (!gcPhases.Sampling) Console.Error.WriteLine(gcPhases.Report());
+                    Console.WriteLine("gc-phases ok");
                     break;
                 case "quit":
                     return 0;
