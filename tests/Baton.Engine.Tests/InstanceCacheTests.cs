@@ -1,8 +1,4 @@
-using Baton.Engine;
 using Baton.Engine.Execution;
-using Baton.Engine.Registry;
-using Baton.Engine.Serialization;
-using Baton.Engine.Storage;
 
 namespace Baton.Engine.Tests;
 
@@ -10,12 +6,6 @@ namespace Baton.Engine.Tests;
 public sealed class InstanceCacheTests
 {
     private const long MiB = 1024 * 1024;
-
-    private static readonly PayloadCodec Codec = new(BatonJson.Options, 8 * 1024 * 1024);
-
-    private static readonly ExecutionServices Services = new(
-        Codec, new PayloadValidator(Codec), new ServiceRegistry([]), new WorkflowRegistry([WorkflowRegistry.Describe<DocumentWorkflow>()]),
-        at => Guid.CreateVersion7(at).ToString());
 
     [Fact]
     public void EstimatedBytes_LargerInput_GrowsByTwoBytesPerCharacter()
@@ -77,16 +67,6 @@ public sealed class InstanceCacheTests
     }
 
     /// <summary>A started, never stepped instance whose input is a JSON string of about <paramref name="inputChars"/> characters.</summary>
-    private static WorkflowInstance Instance(string id, int inputChars)
-    {
-        var at = DateTimeOffset.UnixEpoch;
-        var input = "\"" + new string('x', inputChars) + "\"";
-        var type = WorkflowRegistry.Describe<DocumentWorkflow>();
-        var record = new WorkflowRecord
-        {
-            Id = id, Name = type.Name, State = WorkflowState.Running, Input = input, Tags = [],
-            CreatedAt = at, UpdatedAt = at, Version = 1,
-        };
-        return WorkflowInstance.Rehydrate(type, record, [new HistoryEvent(1, HistoryEventKind.WorkflowStarted, at, null, type.Name, null, input)], Services);
-    }
+    private static WorkflowInstance Instance(string id, int inputChars) =>
+        TestInstances.Started<DocumentWorkflow>(id, "\"" + new string('x', inputChars) + "\"");
 }

@@ -16,9 +16,9 @@ namespace Baton.Bench.Scenarios;
 /// <item><c>gc</c>: <c>gc &lt;pause ms&gt; &lt;gen0&gt; &lt;gen1&gt; &lt;gen2&gt; &lt;cpu ms&gt; &lt;allocated bytes&gt;</c>, the GC pause time,
 /// collections, processor time (all threads) and bytes allocated (all threads) since the start;</item>
 /// <item><c>jit</c>: <c>jit &lt;methods&gt; &lt;ms&gt;</c>, the methods the JIT compiled since the start and the time it took;</item>
-/// <item><c>latency</c>: <c>latency &lt;p50&gt; &lt;p99&gt; &lt;p99.9&gt; &lt;count&gt;</c>, the server-side durations in ms of the
-/// requests since the previous <c>latency</c>, then the p99 in ms of the store writer's queue wait, batch duration and sync
-/// wait over the same time (see <see cref="ServerLatency"/>);</item>
+/// <item><c>latency</c>: <c>latency &lt;p50&gt; &lt;p99&gt; &lt;p99.9&gt; &lt;count&gt; &lt;queue wait&gt; &lt;batch&gt; &lt;sync wait&gt;</c>,
+/// the server-side durations in ms of the requests since the previous <c>latency</c>, then the p99 in ms of the store
+/// writer's queue wait, batch duration and sync wait over the same time (see <see cref="ServerLatency"/>);</item>
 /// <item><c>alloc-start</c>, <c>alloc-report</c> (with <c>--alloc-types T</c>): start counting allocation ticks, then stop
 /// and print the T most allocated types to stderr; each answers <c>alloc ok</c>;</item>
 /// <item><c>gc-phases-start</c>, <c>gc-phases-report</c> (with <c>--gc-phases true</c>): start recording collections, then

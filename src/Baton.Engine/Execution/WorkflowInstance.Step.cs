@@ -32,7 +32,7 @@ internal sealed partial class WorkflowInstance
             if (_divergence is not null) FailForDivergence(step, at);
             else if (State == WorkflowState.Running && _run is { IsCompleted: true }) Finish(step, at);
             foreach (var e in step.Events) EstimatedBytes += Bytes(e.Payload, e.Name, e.RefId);
-            return (new WorkflowStep
+            var workflowStep = new WorkflowStep
             {
                 WorkflowId = WorkflowId,
                 ExpectedVersion = Version,
@@ -49,7 +49,16 @@ internal sealed partial class WorkflowInstance
                 At = at,
                 MayHaveOpenTasks = _divergence is not null || HasOpen(HistoryEventKind.TaskScheduled),
                 MayHaveRunningChildren = _divergence is not null || HasOpen(HistoryEventKind.ChildWorkflowStarted),
-            }, step.Schemas);
+            };
+            if (State != WorkflowState.Running)
+            {
+                // A finished instance is never stepped again, and its step now holds the outcome. The instance has usually
+                // lived long enough to be in the oldest generation, which a young collection counts as live: a copy kept
+                // here would be promoted by the young collections and freed only by a full one (RESULTS.md, push 22).
+                Result = null;
+                Error = null;
+            }
+            return (workflowStep, step.Schemas);
         }
         finally
         {

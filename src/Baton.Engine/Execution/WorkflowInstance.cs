@@ -57,10 +57,10 @@ internal sealed partial class WorkflowInstance : IWorkflowContext
 
     public WorkflowState State { get; private set; } = WorkflowState.Running;
 
-    /// <summary>Result JSON once completed (also on a replay that reached the end).</summary>
+    /// <summary>Result JSON once a replay reached the end; a step that ends the workflow hands it over instead of keeping it.</summary>
     public string? Result { get; private set; }
 
-    /// <summary>Error JSON once failed.</summary>
+    /// <summary>Error JSON once a replay reached a failure; a step that fails the workflow hands it over instead of keeping it.</summary>
     public string? Error { get; private set; }
 
     /// <summary>Why the code diverged from its history, if it did.</summary>

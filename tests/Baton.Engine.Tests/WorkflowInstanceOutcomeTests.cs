@@ -1,0 +1,49 @@
+using Baton.Engine.Storage;
+
+namespace Baton.Engine.Tests;
+
+/// <summary>
+/// What an instance keeps of its outcome. A step that ends the workflow hands the result over and keeps no copy: the
+/// instance is dropped next, but it has usually lived long enough to be in the oldest generation, and a young collection
+/// would keep whatever it points to (bench/RESULTS.md, push 22). A replay that reaches the end still gives its outcome.
+/// </summary>
+public sealed class WorkflowInstanceOutcomeTests
+{
+    private static readonly DateTimeOffset At = DateTimeOffset.UnixEpoch.AddMinutes(1);
+
+    [Fact]
+    public void Advance_AStepThatEndsTheWorkflow_TheStepHoldsTheResultAndTheInstanceKeepsNone()
+    {
+        var instance = TestInstances.Started<DocumentWorkflow>("wf-ends", "\"doc-1\"");
+        var (first, _) = instance.Advance([], At, "node-a");
+        Assert.Equal(WorkflowState.Running, first.State);
+        Assert.Null(instance.Result);
+
+        // The timer (command 2) fires before the approval: the workflow returns "timeout".
+        var (last, _) = instance.Advance([new InboxMessage(1, "wf-ends", InboxMessageKind.TimerFired, 2, null, null, At)], At, "node-a");
+
+        Assert.Equal(WorkflowState.Completed, last.State);
+        Assert.Equal("\"timeout\"", last.Result);
+        Assert.Equal(WorkflowState.Completed, instance.State);
+        Assert.Null(instance.Result);
+        Assert.Null(instance.Error);
+    }
+
+    [Fact]
+    public void Rehydrate_AHistoryThatReachesTheEnd_GivesTheRecordedResult()
+    {
+        // The history two steps record, as the store would hand it back.
+        var stepped = TestInstances.Started<DocumentWorkflow>("wf-replayed", "\"doc-2\"");
+        var (first, _) = stepped.Advance([], At, "node-a");
+        var (last, _) = stepped.Advance([new InboxMessage(1, "wf-replayed", InboxMessageKind.TimerFired, 2, null, null, At)], At, "node-a");
+        var history = new List<HistoryEvent> { TestInstances.StartedEvent<DocumentWorkflow>("\"doc-2\"") };
+        foreach (var e in first.Events.Concat(last.Events))
+            history.Add(new HistoryEvent(history.Count + 1, e.Kind, e.At, e.CommandId, e.Name, e.RefId, e.Payload));
+
+        var replayed = TestInstances.Started<DocumentWorkflow>("wf-replayed", "\"doc-2\"", history);
+
+        Assert.Null(replayed.Divergence);
+        Assert.Equal(WorkflowState.Completed, replayed.State);
+        Assert.Equal("\"timeout\"", replayed.Result);
+    }
+}
