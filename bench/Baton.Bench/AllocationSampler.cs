@@ -4,36 +4,19 @@ namespace Baton.Bench;
 
 /// <summary>
 /// What the process allocates, by type: the runtime's allocation-tick events (one per about 100 KB allocated on a heap,
-/// naming the type of the object that crossed the mark), counted while <see cref="Sampling"/> is on. A sample, not a census:
+/// naming the type of the object that crossed the mark), counted while <see cref="RuntimeGcListener.Sampling"/> is on. A sample, not a census:
 /// a type's share of the ticks estimates its share of the bytes. Used by <c>drt --alloc-types</c> to find what to stop
 /// allocating; it costs little, but it is off unless asked for.
 /// </summary>
-internal sealed class AllocationSampler : EventListener
+internal sealed class AllocationSampler : RuntimeGcListener
 {
-    // The runtime's GC keyword; allocation ticks come at Verbose.
-    private const EventKeywords GcKeyword = (EventKeywords)0x1;
-
     private readonly Dictionary<string, int> _ticksByType = new(StringComparer.Ordinal);
-    private volatile bool _sampling;
-
-    /// <summary>Counts ticks only while true, so a warm-up can run unsampled.</summary>
-    public bool Sampling
-    {
-        get => _sampling;
-        set => _sampling = value;
-    }
-
-    protected override void OnEventSourceCreated(EventSource eventSource)
-    {
-        if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
-        {
-            EnableEvents(eventSource, EventLevel.Verbose, GcKeyword);
-        }
-    }
+    // Allocation ticks come at Verbose.
+    protected override EventLevel Level => EventLevel.Verbose;
 
     protected override void OnEventWritten(EventWrittenEventArgs eventData)
     {
-        if (!_sampling || eventData.EventName is null || !eventData.EventName.StartsWith("GCAllocationTick", StringComparison.Ordinal) || eventData.PayloadNames is null)
+        if (!Sampling || eventData.EventName is null || !eventData.EventName.StartsWith("GCAllocationTick", StringComparison.Ordinal) || eventData.PayloadNames is null)
         {
             return;
         }

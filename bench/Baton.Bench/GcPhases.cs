@@ -9,36 +9,19 @@ namespace Baton.Bench;
 /// roots (stacks, finalization queue, handles), the marking through the card table (young objects reached from older
 /// generations, including from dead old objects), the rest of the collection (plan, relocate, compact or sweep), and the
 /// restart of the threads, which on busy cores can wait for one. Collections that start
-/// while <see cref="Sampling"/> is on are reported, one line each. Used by <c>completion-load --gc-phases true</c>: push 22
+/// while <see cref="RuntimeGcListener.Sampling"/> is on are reported, one line each. Used by <c>completion-load --gc-phases true</c>: push 22
 /// found that the window's one gen0 collection spends most of its pause on the card table.
 /// </summary>
-internal sealed class GcPhases : EventListener
+internal sealed class GcPhases : RuntimeGcListener
 {
-    // The runtime's GC keyword; the mark events come at Informational.
-    private const EventKeywords GcKeyword = (EventKeywords)0x1;
-
     // GCMarkWithType's root kinds (the runtime's gc_root_kind).
     private const int MarkHandles = 2;
     private const int MarkOlder = 3;
 
     private readonly List<string> _lines = [];
     private Collection? _current;
-    private volatile bool _sampling;
-
-    /// <summary>Records collections only while true.</summary>
-    public bool Sampling
-    {
-        get => _sampling;
-        set => _sampling = value;
-    }
-
-    protected override void OnEventSourceCreated(EventSource eventSource)
-    {
-        if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
-        {
-            EnableEvents(eventSource, EventLevel.Informational, GcKeyword);
-        }
-    }
+    // The mark events come at Informational.
+    protected override EventLevel Level => EventLevel.Informational;
 
     protected override void OnEventWritten(EventWrittenEventArgs e)
     {
@@ -46,7 +29,7 @@ internal sealed class GcPhases : EventListener
         switch (e.EventName)
         {
             case "GCSuspendEEBegin_V1":
-                _current = _sampling ? new Collection(e.TimeStamp) : null;
+                _current = Sampling ? new Collection(e.TimeStamp) : null;
                 break;
             case "GCSuspendEEEnd_V1" when _current is { } c:
                 c.Suspended = e.TimeStamp;
