@@ -30,6 +30,23 @@ public sealed class WorkflowInstanceOutcomeTests
     }
 
     [Fact]
+    public void Advance_AStepThatFailsTheWorkflow_TheStepHoldsTheErrorAndTheInstanceKeepsNone()
+    {
+        var instance = TestInstances.Started<EncodingWorkflow>("wf-fails", "\"video-1\"");
+        instance.Advance([], At, "node-a");
+
+        // The encoding (command 1) fails, and the workflow does not catch it.
+        var (last, _) = instance.Advance(
+            [new InboxMessage(1, "wf-fails", InboxMessageKind.TaskFailed, 1, null, """{"type":"Corrupt","message":"bad frame"}""", At)], At, "node-a");
+
+        Assert.Equal(WorkflowState.Failed, last.State);
+        Assert.Contains("bad frame", last.Error);
+        Assert.Equal(WorkflowState.Failed, instance.State);
+        Assert.Null(instance.Error);
+        Assert.Null(instance.Result);
+    }
+
+    [Fact]
     public void Rehydrate_AHistoryThatReachesTheEnd_GivesTheRecordedResult()
     {
         // The history two steps record, as the store would hand it back.
