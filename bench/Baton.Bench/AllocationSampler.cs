@@ -4,13 +4,14 @@ namespace Baton.Bench;
 
 /// <summary>
 /// What the process allocates, by type: the runtime's allocation-tick events (one per about 100 KB allocated on a heap,
-/// naming the type of the object that crossed the mark), counted while <see cref="RuntimeGcListener.Sampling"/> is on. A sample, not a census:
-/// a type's share of the ticks estimates its share of the bytes. Used by <c>drt --alloc-types</c> to find what to stop
-/// allocating; it costs little, but it is off unless asked for.
+/// naming the type of the object that crossed the mark), counted while <see cref="RuntimeGcListener.Sampling"/> is on. A
+/// sample, not a census: a type's share of the ticks estimates its share of the bytes. Used by <c>--alloc-types</c> to find
+/// what to stop allocating; it costs little, but it is off unless asked for.
 /// </summary>
 internal sealed class AllocationSampler : RuntimeGcListener
 {
     private readonly Dictionary<string, int> _ticksByType = new(StringComparer.Ordinal);
+
     // Allocation ticks come at Verbose.
     protected override EventLevel Level => EventLevel.Verbose;
 

@@ -8,9 +8,9 @@ namespace Baton.Bench;
 /// Where each collection's pause goes, from the runtime's own GC events: the suspension of the threads, the marking from the
 /// roots (stacks, finalization queue, handles), the marking through the card table (young objects reached from older
 /// generations, including from dead old objects), the rest of the collection (plan, relocate, compact or sweep), and the
-/// restart of the threads, which on busy cores can wait for one. Collections that start
-/// while <see cref="RuntimeGcListener.Sampling"/> is on are reported, one line each. Used by <c>completion-load --gc-phases true</c>: push 22
-/// found that the window's one gen0 collection spends most of its pause on the card table.
+/// restart of the threads, which on busy cores can wait for one. Collections that start while
+/// <see cref="RuntimeGcListener.Sampling"/> is on are reported, one line each. Used by <c>completion-load --gc-phases
+/// true</c>: push 22 found that the window's one gen0 collection spends most of its pause on the card table.
 /// </summary>
 internal sealed class GcPhases : RuntimeGcListener
 {
@@ -20,6 +20,7 @@ internal sealed class GcPhases : RuntimeGcListener
 
     private readonly List<string> _lines = [];
     private Collection? _current;
+
     // The mark events come at Informational.
     protected override EventLevel Level => EventLevel.Informational;
 
