@@ -11,17 +11,15 @@ public sealed class WorkflowInstanceOutcomeTests
 {
     private static readonly DateTimeOffset At = DateTimeOffset.UnixEpoch.AddMinutes(1);
 
+    private const string DocumentInput = "\"doc-1\"";
+
     [Fact]
     public void Advance_AStepThatEndsTheWorkflow_TheStepHoldsTheResultAndTheInstanceKeepsNone()
     {
-        var instance = TestInstances.Started<DocumentWorkflow>("wf-ends", "\"doc-1\"");
-        var (first, _) = instance.Advance([], At, "node-a");
+        var (instance, first, last) = TimeOut("wf-ends");
+
         Assert.Equal(WorkflowState.Running, first.State);
-        Assert.Null(instance.Result);
-
-        // The timer (command 2) fires before the approval: the workflow returns "timeout".
-        var (last, _) = instance.Advance([new InboxMessage(1, "wf-ends", InboxMessageKind.TimerFired, 2, null, null, At)], At, "node-a");
-
+        Assert.Null(first.Result);
         Assert.Equal(WorkflowState.Completed, last.State);
         Assert.Equal("\"timeout\"", last.Result);
         Assert.Equal(WorkflowState.Completed, instance.State);
@@ -50,17 +48,27 @@ public sealed class WorkflowInstanceOutcomeTests
     public void Rehydrate_AHistoryThatReachesTheEnd_GivesTheRecordedResult()
     {
         // The history two steps record, as the store would hand it back.
-        var stepped = TestInstances.Started<DocumentWorkflow>("wf-replayed", "\"doc-2\"");
-        var (first, _) = stepped.Advance([], At, "node-a");
-        var (last, _) = stepped.Advance([new InboxMessage(1, "wf-replayed", InboxMessageKind.TimerFired, 2, null, null, At)], At, "node-a");
-        var history = new List<HistoryEvent> { TestInstances.StartedEvent<DocumentWorkflow>("\"doc-2\"") };
+        var (_, first, last) = TimeOut("wf-replayed");
+        var history = new List<HistoryEvent> { TestInstances.StartedEvent<DocumentWorkflow>(DocumentInput) };
         foreach (var e in first.Events.Concat(last.Events))
             history.Add(new HistoryEvent(history.Count + 1, e.Kind, e.At, e.CommandId, e.Name, e.RefId, e.Payload));
 
-        var replayed = TestInstances.Started<DocumentWorkflow>("wf-replayed", "\"doc-2\"", history);
+        var replayed = TestInstances.Started<DocumentWorkflow>("wf-replayed", DocumentInput, history);
 
         Assert.Null(replayed.Divergence);
         Assert.Equal(WorkflowState.Completed, replayed.State);
         Assert.Equal("\"timeout\"", replayed.Result);
+    }
+
+    /// <summary>
+    /// Steps a <see cref="DocumentWorkflow"/> twice: its start, then its timer (command 2) firing before the approval, so
+    /// that it returns "timeout".
+    /// </summary>
+    private static (Execution.WorkflowInstance Instance, WorkflowStep First, WorkflowStep Last) TimeOut(string workflowId)
+    {
+        var instance = TestInstances.Started<DocumentWorkflow>(workflowId, DocumentInput);
+        var (first, _) = instance.Advance([], At, "node-a");
+        var (last, _) = instance.Advance([new InboxMessage(1, workflowId, InboxMessageKind.TimerFired, 2, null, null, At)], At, "node-a");
+        return (instance, first, last);
     }
 }
