@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Baton.Bench;
 using Baton.Bench.Scenarios;
 
@@ -73,22 +72,6 @@ static async Task<int> RunChildrenAsync(BenchOptions options)
         }
         lines.Add(last);
     }
-    Console.WriteLine(MedianLine(lines));
+    Console.WriteLine(RunLines.Median(lines));
     return 0;
-}
-
-// Replaces every "key=<number><unit>" of the first line by the median of that figure across the lines.
-static string MedianLine(List<string> lines)
-{
-    var number = new Regex(@"(?<key>[a-z0-9_]+)=(?<value>[0-9]+(\.[0-9]+)?)(?<unit>[a-z/%]*)");
-    return number.Replace(lines[0], m =>
-    {
-        var key = m.Groups["key"].Value;
-        if (key is "N" or "C") return m.Value;
-        var values = lines.Select(l => number.Matches(l).FirstOrDefault(x => x.Groups["key"].Value == key))
-            .Where(x => x is not null).Select(x => double.Parse(x!.Groups["value"].Value, CultureInfo.InvariantCulture)).OrderBy(v => v).ToList();
-        var median = values[values.Count / 2];
-        var text = m.Groups["value"].Value.Contains('.') ? median.ToString("0.0", CultureInfo.InvariantCulture) : median.ToString("0", CultureInfo.InvariantCulture);
-        return $"{key}={text}{m.Groups["unit"].Value}";
-    });
 }
