@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using static Baton.AspNetCore.Tests.ServerFixture;
 
 namespace Baton.AspNetCore.Tests;
@@ -78,5 +80,46 @@ public sealed class MalformedInputTests(ServerFixture server) : IClassFixture<Se
         using var response = await client.SendAsync(request);
         Assert.Equal(413, (int)response.StatusCode);
         Assert.Equal(BatonErrorCodes.PayloadTooLarge, (await BodyAsync(response)).GetProperty("code").GetString());
+    }
+
+    // PostgreSQL's text refuses U+0000: these were 500s there (the store failed), and matched nothing here.
+    [Theory]
+    [InlineData("/api/tasks?service=Appro%00vals", "service")]
+    [InlineData("/api/tasks?tag=a%00b", "tag")]
+    [InlineData("/api/tasks?workflow=wf%01", "workflow")]
+    [InlineData("/api/workflows?tag=a%00b", "tag")]
+    [InlineData("/api/workflows?workflow=Appr%00ove", "workflow")]
+    [InlineData("/api/inbox?all=true&q=doc%00", "text")]
+    [InlineData("/api/inbox?all=true&spec=a%00b", "spec")]
+    [InlineData("/api/inbox?all=true&action=a%1Fb", "action")]
+    public async Task Get_FilterWithControlCharacter_400(string path, string filter)
+    {
+        using var client = server.Client();
+        using var response = await client.GetAsync(path);
+
+        Assert.Equal(400, (int)response.StatusCode);
+        var problem = await BodyAsync(response);
+        Assert.Equal(BatonErrorCodes.InvalidArgument, problem.GetProperty("code").GetString());
+        Assert.Equal($"The {filter} filter cannot contain control characters.", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Post_ProgressMessageWithNul_400AndNothingRecorded_LineBreaksAccepted()
+    {
+        var (_, taskId) = await server.StartApprovalAsync();
+        using var client = server.Client();
+
+        using (var refused = await client.PostAsync($"/api/tasks/Approvals/{taskId}/progress", JsonBody("""{"percent":40,"message":"page\u0000 3"}""")))
+        {
+            Assert.Equal(400, (int)refused.StatusCode);
+            Assert.Equal("The progress message cannot contain the NUL character (U+0000).", (await BodyAsync(refused)).GetProperty("detail").GetString());
+        }
+        var task = await client.GetFromJsonAsync<JsonElement>($"/api/tasks/{taskId}");
+        Assert.False(task.TryGetProperty("progress", out var progress) && progress.ValueKind != JsonValueKind.Null, $"progress recorded: {task}");
+
+        using (var accepted = await client.PostAsync($"/api/tasks/Approvals/{taskId}/progress", JsonBody("""{"percent":40,"message":"page 3\nof 9\t(scanning)"}""")))
+            Assert.Equal(200, (int)accepted.StatusCode);
+        task = await client.GetFromJsonAsync<JsonElement>($"/api/tasks/{taskId}");
+        Assert.Equal("page 3\nof 9\t(scanning)", task.GetProperty("progress").GetProperty("message").GetString());
     }
 }

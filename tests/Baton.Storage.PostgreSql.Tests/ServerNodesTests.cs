@@ -34,6 +34,30 @@ public sealed class ServerNodesTests(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task Server_NulCharacterFromCaller_RefusedAs400_NotAStoreFailure()
+    {
+        // PostgreSQL's text refuses U+0000; each of these was a 500 before the engine refused it.
+        var connectionString = await server.CreateDatabaseAsync();
+        await using var node = await StartNodeAsync(connectionString);
+        using var client = Client(node);
+        using (var started = await client.PostAsJsonAsync("/api/workflows", new { workflow = "Delegate", input = new { invoice = 7 }, id = "inv-7" }))
+            Assert.Equal(201, (int)started.StatusCode);
+        var taskId = await ServerCalls.DelegatedTaskAsync(client, "inv-7");
+
+        using (var progress = await client.PostAsJsonAsync($"/api/tasks/Delegate/{taskId}/progress", new { percent = 10, message = "a\u0000b" }))
+            Assert.Equal(400, (int)progress.StatusCode);
+        foreach (var path in (string[])["/api/tasks?service=a%00b", "/api/tasks?tag=a%00b", "/api/workflows?tag=a%00b"])
+        {
+            using var listed = await client.GetAsync(path);
+            Assert.True((int)listed.StatusCode == 400, $"{path}: {(int)listed.StatusCode}");
+        }
+        using (var completed = await client.PostAsJsonAsync($"/api/tasks/Delegate/{taskId}/complete", new { result = new { note = "a\u0000b" } }))
+            Assert.Equal(200, (int)completed.StatusCode); // inside JSON it is an escape, which PostgreSQL's text keeps
+        var result = await client.GetFromJsonAsync<JsonElement>("/api/workflows/inv-7/result?wait=30s");
+        Assert.Equal("a\u0000b", result.GetProperty("result").GetProperty("note").GetString());
+    }
+
+    [Fact]
     public void Server_UnknownProviderOrMissingConnectionString_FailsAtStartWithClearMessage()
     {
         var unknown = Assert.Throws<InvalidOperationException>(() => BatonServerApp.Build(["--Baton:Store:Provider=Oracle"]));

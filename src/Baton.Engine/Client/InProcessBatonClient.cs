@@ -152,6 +152,8 @@ public sealed class InProcessBatonClient : IBatonClient
     {
         ArgumentNullException.ThrowIfNull(query);
         var limit = PageCursor.CheckLimit(query.Limit);
+        CallerText.CheckFilter(query.Workflow, "workflow");
+        CallerText.CheckFilter(query.Tag, "tag");
         var rows = await _store.ListWorkflowsAsync(new WorkflowListQuery
         {
             State = query.State, Name = query.Workflow, Tag = query.Tag, Limit = limit + 1, After = PageCursor.Decode(query.Cursor),
@@ -241,6 +243,9 @@ public sealed class InProcessBatonClient : IBatonClient
         ArgumentNullException.ThrowIfNull(query);
         var limit = PageCursor.CheckLimit(query.Limit);
         if (query.OlderThan is { } age && age < TimeSpan.Zero) throw new BatonException(BatonErrorCodes.InvalidArgument, "olderThan must not be negative.");
+        CallerText.CheckFilter(query.ServiceName, "service");
+        CallerText.CheckFilter(query.Tag, "tag");
+        CallerText.CheckFilter(query.WorkflowId, "workflow");
         var rows = await _store.ListTasksAsync(new TaskListQuery
         {
             State = query.State, OpenOnly = query.OpenOnly, ServiceName = query.ServiceName, Tag = query.Tag, WorkflowId = query.WorkflowId,

@@ -152,6 +152,7 @@ public sealed partial class TaskOperations
             throw new BatonException(BatonErrorCodes.InvalidArgument, "Progress percent must be between 0 and 100.");
         if (progress.Message is { Length: > 4000 })
             throw new PayloadTooLargeException("The progress message", progress.Message.Length, 4000);
+        CallerText.CheckFreeText(progress.Message, "The progress message");
         var details = progress.Details is { } d ? _codec.Accept(d, "The progress details") : null;
         var outcome = await _store.RecordProgressAsync(new TaskProgressUpdate(taskId, serviceName, progress.Percent, progress.Message, details, source, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         return outcome.Status switch

@@ -40,6 +40,9 @@ public sealed class InProcessUserTaskClient : IUserTaskClient
         if (query.All && User.Privilege == UserTaskPrivilege.None)
             throw new BatonException(BatonErrorCodes.Forbidden, $"'{User.UserId}' may list only its own inbox; every user task is for operators and admins.");
         if (query.Text is { Length: > 200 }) throw new BatonException(BatonErrorCodes.InvalidArgument, "The text filter is at most 200 characters.");
+        CallerText.CheckFilter(query.Text, "text");
+        CallerText.CheckFilter(query.Spec, "spec");
+        CallerText.CheckFilter(query.Action, "action");
         var rows = await _store.ListUserTasksAsync(new UserTaskListQuery
         {
             VisibleTo = query.All ? null : TaskOperations.UserTaskAccessOf(User, overrides: false),
