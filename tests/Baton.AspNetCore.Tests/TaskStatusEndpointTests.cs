@@ -50,6 +50,7 @@ public sealed class TaskStatusEndpointTests(ServerFixture server) : IClassFixtur
     [Theory]
     [InlineData("""{"taskInstanceId":"x","status":"Unknown"}""", 400)]
     [InlineData("""{"taskInstanceId":"x","status":"Completed"}""", 404)]
+    [InlineData("""{"taskInstanceId":"x\u0000","status":"Completed"}""", 404)]
     [InlineData("""{"status":"Completed"}""", 400)]
     [InlineData("""{"taskInstanceId":"x"}""", 400)]
     public async Task Post_BadOrUnknown_ProblemStatus(string body, int status)

@@ -173,6 +173,7 @@ public sealed class UserTaskEndpointTests(ServerFixture server) : IClassFixture<
         Assert.Equal(403, (await PostAsync(alice, $"/api/user-tasks/{taskId}/assign", """{"user":"bob"}""")).Status);
         Assert.Equal(400, (await PostAsync(op, $"/api/user-tasks/{taskId}/assign", "{}")).Status);
         Assert.Equal(400, (await PostAsync(op, $"/api/user-tasks/{taskId}/assign", """{"roles":["  "]}""")).Status);
+        Assert.Equal(400, (await PostAsync(op, $"/api/user-tasks/{taskId}/assign", """{"user":"bob\u0000"}""")).Status);
 
         var (status, body) = await PostAsync(op, $"/api/user-tasks/{taskId}/assign", """{"user":"bob"}""");
         Assert.Equal(200, status);

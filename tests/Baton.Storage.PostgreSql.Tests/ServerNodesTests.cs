@@ -34,7 +34,7 @@ public sealed class ServerNodesTests(PostgresServerFixture server)
     }
 
     [Fact]
-    public async Task Server_NulCharacterFromCaller_RefusedAs400_NotAStoreFailure()
+    public async Task Server_NulCharacterFromCaller_RefusedAsTheCallersMistake_NotAStoreFailure()
     {
         // PostgreSQL's text refuses U+0000; each of these was a 500 before the engine refused it.
         var connectionString = await server.CreateDatabaseAsync();
@@ -51,6 +51,8 @@ public sealed class ServerNodesTests(PostgresServerFixture server)
             using var listed = await client.GetAsync(path);
             Assert.True((int)listed.StatusCode == 400, $"{path}: {(int)listed.StatusCode}");
         }
+        using (var status = await client.PostAsJsonAsync("/api/task-statuses", new { taskInstanceId = "x\u0000", status = "Completed" }))
+            Assert.Equal(404, (int)status.StatusCode);
         using (var completed = await client.PostAsJsonAsync($"/api/tasks/Delegate/{taskId}/complete", new { result = new { note = "a\u0000b" } }))
             Assert.Equal(200, (int)completed.StatusCode); // inside JSON it is an escape, which PostgreSQL's text keeps
         var result = await client.GetFromJsonAsync<JsonElement>("/api/workflows/inv-7/result?wait=30s");

@@ -240,6 +240,8 @@ public sealed partial class TaskOperations
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(taskId);
         if (taskId.Length > 200) throw new TaskNotFoundException(null, taskId[..200]);
+        // No task id holds one (Baton makes them); PostgreSQL's text could not even compare one with U+0000.
+        if (taskId.Any(char.IsControl)) throw new TaskNotFoundException(null, taskId);
     }
 
     [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "Task {ServiceName}/{TaskId} is now {State} (by {Actor} via {Via})")]

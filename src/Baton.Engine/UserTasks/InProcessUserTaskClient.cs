@@ -86,6 +86,7 @@ public sealed class InProcessUserTaskClient : IUserTaskClient
             throw new BatonException(BatonErrorCodes.Forbidden, $"'{User.UserId}' cannot reassign user tasks; operators and admins can.");
         var user = string.IsNullOrWhiteSpace(assignment.User) ? null : assignment.User.Trim();
         if (user is { Length: > 100 }) throw new BatonException(BatonErrorCodes.InvalidArgument, "A user id is at most 100 characters.");
+        if (user is not null && user.Any(char.IsControl)) throw new BatonException(BatonErrorCodes.InvalidArgument, "A user id cannot contain control characters.");
         IReadOnlyList<string> roles;
         try
         {
