@@ -3,6 +3,7 @@ using System.Text.Json;
 using Baton.Server;
 using Baton.Shared;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
@@ -53,6 +54,9 @@ public sealed class ServerNodesTests(PostgresServerFixture server)
         }
         using (var status = await client.PostAsJsonAsync("/api/task-statuses", new { taskInstanceId = "x\u0000", status = "Completed" }))
             Assert.Equal(404, (int)status.StatusCode);
+        // A public method with a service name no route would let through: a clear not-found, as over HTTP.
+        var inProcess = node.Services.GetRequiredService<IBatonClient>();
+        await Assert.ThrowsAsync<TaskNotFoundException>(() => inProcess.CompleteDelegatedTaskAsync("Dele\u0000gate", taskId, JsonDocument.Parse("{}").RootElement));
         using (var completed = await client.PostAsJsonAsync($"/api/tasks/Delegate/{taskId}/complete", new { result = new { note = "a\u0000b" } }))
             Assert.Equal(200, (int)completed.StatusCode); // inside JSON it is an escape, which PostgreSQL's text keeps
         var result = await client.GetFromJsonAsync<JsonElement>("/api/workflows/inv-7/result?wait=30s");
