@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Baton.Engine.Hosting;
 using Baton.Server;
 using Baton.Shared;
 using Microsoft.AspNetCore.Builder;
@@ -57,6 +58,8 @@ public sealed class ServerNodesTests(PostgresServerFixture server)
         // A public method with a service name no route would let through: a clear not-found, as over HTTP.
         var inProcess = node.Services.GetRequiredService<IBatonClient>();
         await Assert.ThrowsAsync<TaskNotFoundException>(() => inProcess.CompleteDelegatedTaskAsync("Dele\u0000gate", taskId, JsonDocument.Parse("{}").RootElement));
+        var inbox = node.Services.GetRequiredService<BatonEngine>().UserTasks(new UserIdentity("ops", [], UserTaskPrivilege.Admin));
+        await Assert.ThrowsAsync<TaskNotFoundException>(() => inbox.GetUserTaskAsync("x\u0000"));
         using (var completed = await client.PostAsJsonAsync($"/api/tasks/Delegate/{taskId}/complete", new { result = new { note = "a\u0000b" } }))
             Assert.Equal(200, (int)completed.StatusCode); // inside JSON it is an escape, which PostgreSQL's text keeps
         var result = await client.GetFromJsonAsync<JsonElement>("/api/workflows/inv-7/result?wait=30s");
