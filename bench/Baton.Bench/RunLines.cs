@@ -8,10 +8,10 @@ internal static partial class RunLines
 {
     /// <summary>
     /// The first line with every figure replaced by the median of that figure across <paramref name="lines"/> (the upper one
-    /// of an even count), written with as many decimals as the first line gives it. A figure is <c>key=&lt;number&gt;&lt;unit&gt;</c>, or a
-    /// group such as <c>writer_ms=2.79/5.28/1.31</c>, whose parts each get their own median. The sizes <c>N</c> and <c>C</c>
-    /// are kept; a figure or part some lines lack is the median of the lines that have it; text such as <c>-</c> or
-    /// <c>p99_8.1ms</c> is kept as the first line has it.
+    /// of an even count), written with as many decimals as the first line gives it. A figure is
+    /// <c>key=&lt;number&gt;&lt;unit&gt;</c>, or a group such as <c>writer_ms=2.79/5.28/1.31</c>, whose parts each get their own
+    /// median. The sizes <c>N</c> and <c>C</c> are kept; a figure or part some lines lack is the median of the lines that have
+    /// it; text such as <c>-</c> or <c>p99_8.1ms</c> is kept as the first line has it.
     /// </summary>
     public static string Median(IReadOnlyList<string> lines)
     {

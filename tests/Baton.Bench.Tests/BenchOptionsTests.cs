@@ -4,7 +4,7 @@ namespace Baton.Bench.Tests;
 public sealed class BenchOptionsTests
 {
     [Fact]
-    public void A_scenario_alone_runs_the_issues_configuration()
+    public void Parse_ScenarioAlone_TheIssuesConfiguration()
     {
         var options = BenchOptions.Parse(["drt"]);
 
@@ -14,7 +14,7 @@ public sealed class BenchOptionsTests
     }
 
     [Fact]
-    public void Every_option_is_read()
+    public void Parse_EveryOption_Read()
     {
         var options = BenchOptions.Parse([
             "completion-load", "--store", "postgres", "--n", "20,000", "--c", "200", "--runs", "3", "--warmup", "500", "--dir", "/tmp/x",
@@ -49,7 +49,7 @@ public sealed class BenchOptionsTests
     [InlineData("serve", "serve needs --db")]
     [InlineData("open-tasks --store postgres --synthetic-from 10", "--synthetic-from is for open-tasks on sqlite")]
     [InlineData("long-history --alloc-types 5", "--alloc-types takes a count of types, for drt or completion-load")]
-    public void What_cannot_run_is_refused_with_the_reason(string commandLine, string reason)
+    public void Parse_CommandLineThatCannotRun_UsageErrorWithTheReason(string commandLine, string reason)
     {
         var error = Assert.Throws<UsageException>(() => BenchOptions.Parse(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
 

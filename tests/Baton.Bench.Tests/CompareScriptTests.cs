@@ -11,7 +11,7 @@ public sealed class CompareScriptTests : IDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "baton-compare-tests", Guid.NewGuid().ToString("N"));
 
     [Fact]
-    public async Task Rounds_alternate_the_builds_and_each_gets_its_medians_over_all_and_over_quiet_runs()
+    public async Task Compare_TwoRounds_BalancedOrderAndMediansOverAllAndQuietRuns()
     {
         // Each build's runs in the order they happen: p99, server p99 and steal of its 1st, 2nd, 3rd and 4th run.
         var a = StandInBuild("a", ["5.0", "7.0", "6.0", "9.0"], ["3.0", "3.1", "3.2", "3.3"], ["0.5", "10.0", "1.0", "2.0"]);
@@ -29,7 +29,7 @@ public sealed class CompareScriptTests : IDisposable
     }
 
     [Fact]
-    public async Task A_directory_without_a_build_is_refused()
+    public async Task Compare_DirectoryWithoutABuild_Refused()
     {
         var a = StandInBuild("a", ["5.0"], ["3.0"], ["0.5"]);
 
@@ -42,7 +42,7 @@ public sealed class CompareScriptTests : IDisposable
     }
 
     [Fact]
-    public async Task A_command_line_without_its_separator_is_refused()
+    public async Task Compare_NoSeparator_UsageRefused()
     {
         var a = StandInBuild("a", ["5.0"], ["3.0"], ["0.5"]);
 

@@ -9,7 +9,7 @@ public sealed class MeasureTests
     [InlineData(99.9, 100)]
     [InlineData(100, 100)]
     [InlineData(0, 1)]
-    public void A_percentile_is_the_nearest_rank(double p, double expected)
+    public void Percentile_HundredValues_NearestRank(double p, double expected)
     {
         var values = Enumerable.Range(1, 100).Select(i => (double)i).Reverse().ToList();
 
@@ -17,7 +17,7 @@ public sealed class MeasureTests
     }
 
     [Fact]
-    public void A_percentile_of_one_value_is_that_value_and_of_none_is_not_a_number()
+    public void Percentile_OneValueOrNone_ThatValueOrNaN()
     {
         Assert.Equal(7.5, Measure.Percentile([7.5], 99));
         Assert.True(double.IsNaN(Measure.Percentile([], 50)));
@@ -28,5 +28,5 @@ public sealed class MeasureTests
     [InlineData(0.04, "0.0")]
     [InlineData(99.94, "99.9")]
     [InlineData(123.4, "123")]
-    public void Figures_keep_one_decimal_under_a_hundred(double value, string expected) => Assert.Equal(expected, Measure.F(value));
+    public void F_Value_OneDecimalUnderAHundred(double value, string expected) => Assert.Equal(expected, Measure.F(value));
 }

@@ -4,7 +4,7 @@ namespace Baton.Bench.Tests;
 public sealed class RunLinesTests
 {
     [Fact]
-    public void Each_figure_is_the_median_of_the_runs_with_the_first_lines_precision()
+    public void Median_SingleFigures_MedianOfEachWithTheFirstLinesDecimals()
     {
         var median = RunLines.Median([
             "DRT baton-sqlite-inproc N=20000 C=1000 throughput=5703/s p50=67.8ms p99=108ms steal=0.3%",
@@ -16,7 +16,7 @@ public sealed class RunLinesTests
     }
 
     [Fact]
-    public void Each_part_of_a_group_gets_its_own_median()
+    public void Median_GroupFigure_EachPartItsOwnMedian()
     {
         var median = RunLines.Median([
             "writer_ms=4.31/6.81/1.26 jit=78/90ms",
@@ -28,7 +28,7 @@ public sealed class RunLinesTests
     }
 
     [Fact]
-    public void Sizes_and_text_are_kept_as_the_first_line_has_them()
+    public void Median_SizesAndText_KeptFromTheFirstLine()
     {
         var median = RunLines.Median([
             "COMPLETE baton-sqlite-http N=5 at_2000=p99_6.4ms writer_ms=2.00/- client=httpclient",
@@ -40,7 +40,7 @@ public sealed class RunLinesTests
     }
 
     [Fact]
-    public void An_even_count_takes_the_upper_median_and_a_missing_figure_counts_only_where_it_is()
+    public void Median_EvenCountOrMissingFigure_UpperMedianOfTheLinesThatHaveIt()
     {
         var median = RunLines.Median([
             "throughput=100/s completion_errors=1",
@@ -53,5 +53,5 @@ public sealed class RunLinesTests
     }
 
     [Fact]
-    public void No_lines_is_refused() => Assert.Throws<ArgumentOutOfRangeException>(() => RunLines.Median([]));
+    public void Median_NoLines_Throws() => Assert.Throws<ArgumentOutOfRangeException>(() => RunLines.Median([]));
 }

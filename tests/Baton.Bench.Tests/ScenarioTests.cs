@@ -9,7 +9,7 @@ namespace Baton.Bench.Tests;
 public sealed class ScenarioTests
 {
     [Fact]
-    public async Task Drt_in_process_completes_every_workflow_and_reports_its_figures()
+    public async Task Drt_InProcess_EveryWorkflowCompletedAndFiguresReported()
     {
         var run = await BenchRun.StartAsync("drt", "--n", "300", "--c", "50", "--warmup", "100");
 
@@ -18,7 +18,7 @@ public sealed class ScenarioTests
     }
 
     [Fact]
-    public async Task Drt_over_http_completes_every_workflow_through_the_servers_endpoint()
+    public async Task Drt_OverHttp_EveryWorkflowCompletedThroughTheEndpoint()
     {
         var run = await BenchRun.StartAsync("drt", "--completion", "http", "--n", "300", "--c", "50", "--warmup", "100");
 
@@ -26,7 +26,7 @@ public sealed class ScenarioTests
     }
 
     [Fact]
-    public async Task Drt_on_postgresql_runs_on_a_private_cluster()
+    public async Task Drt_OnPostgreSql_RunsOnAPrivateCluster()
     {
         var run = await BenchRun.StartAsync("drt", "--store", "postgres", "--n", "100", "--c", "20", "--warmup", "50");
 
@@ -34,7 +34,7 @@ public sealed class ScenarioTests
     }
 
     [Fact]
-    public async Task Completion_load_reports_each_offered_load_and_the_highest_sustained()
+    public async Task CompletionLoad_TwoLoads_EachReportedAndTheHighestSustained()
     {
         var run = await BenchRun.StartAsync("completion-load", "--rates", "100,200", "--duration", "1", "--warmup", "200", "--connections", "8");
 
@@ -58,7 +58,7 @@ public sealed class ScenarioTests
     }
 
     [Fact]
-    public async Task Completion_load_measures_the_durable_floor_with_the_raw_client()
+    public async Task CompletionLoad_DurableEchoWithRawClient_FloorMeasured()
     {
         var run = await BenchRun.StartAsync(
             "completion-load", "--endpoint", "durable-echo", "--client", "raw", "--rates", "100", "--duration", "1", "--warmup", "100", "--connections", "4");
@@ -69,7 +69,7 @@ public sealed class ScenarioTests
     }
 
     [Fact]
-    public async Task Timer_storm_times_every_task_out_and_reports_the_lateness()
+    public async Task TimerStorm_HundredDeadlines_EveryTaskTimedOutAndLatenessReported()
     {
         var run = await BenchRun.StartAsync("timer-storm", "--n", "100", "--c", "50");
 
@@ -80,7 +80,7 @@ public sealed class ScenarioTests
     }
 
     [Fact]
-    public async Task Long_history_gives_every_step_its_own_result_and_compares_late_steps_with_early_ones()
+    public async Task LongHistory_TwoHundredSteps_EachStepItsOwnResultAndRatioReported()
     {
         var run = await BenchRun.StartAsync("long-history", "--n", "200");
 
@@ -90,7 +90,7 @@ public sealed class ScenarioTests
     }
 
     [Fact]
-    public async Task Open_tasks_restarts_the_server_on_them_and_queries_the_oldest()
+    public async Task OpenTasks_TwoThousand_ServerRestartedAndOldestQueried()
     {
         var run = await BenchRun.StartAsync("open-tasks", "--n", "2000");
 
@@ -103,7 +103,7 @@ public sealed class ScenarioTests
     }
 
     [Fact]
-    public async Task Runs_are_fresh_processes_followed_by_their_median()
+    public async Task Runs_Three_FreshProcessesThenTheirMedian()
     {
         var run = await BenchRun.StartAsync("long-history", "--n", "50", "--runs", "3");
 
@@ -120,7 +120,7 @@ public sealed class ScenarioTests
     [InlineData("drt --store mysql", "baton-bench: unknown store 'mysql'")]
     [InlineData("completion-load --rates 100,fast", "baton-bench: 'fast' is not a number")]
     [InlineData("", "baton-bench: a scenario is required")]
-    public async Task A_bad_command_line_exits_with_2_and_says_why(string commandLine, string message)
+    public async Task Main_BadCommandLine_Exit2WithTheReason(string commandLine, string message)
     {
         var run = await BenchRun.StartAsync(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 

@@ -38,7 +38,8 @@ public sealed class ServerNodesTests(PostgresServerFixture server)
     [Fact]
     public async Task Server_NulCharacterFromCaller_RefusedAsTheCallersMistake_NotAStoreFailure()
     {
-        // PostgreSQL's text refuses U+0000; each of these was a 500 before the engine refused it.
+        // PostgreSQL's text refuses U+0000. Before the engine refused them, the HTTP calls below were 500s and the inbox lookup
+        // a PostgresException; the service-name call was already a not-found, and stays one.
         var connectionString = await server.CreateDatabaseAsync();
         await using var node = await StartNodeAsync(connectionString);
         using var client = Client(node);
@@ -55,9 +56,10 @@ public sealed class ServerNodesTests(PostgresServerFixture server)
         }
         using (var status = await client.PostAsJsonAsync("/api/task-statuses", new { taskInstanceId = "x\u0000", status = "Completed" }))
             Assert.Equal(404, (int)status.StatusCode);
-        // A public method with a service name no route would let through: a clear not-found, as over HTTP.
+        // Public methods, with values no route would let through: a clear not-found, as over HTTP.
         var inProcess = node.Services.GetRequiredService<IBatonClient>();
-        await Assert.ThrowsAsync<TaskNotFoundException>(() => inProcess.CompleteDelegatedTaskAsync("Dele\u0000gate", taskId, JsonDocument.Parse("{}").RootElement));
+        using var empty = JsonDocument.Parse("{}");
+        await Assert.ThrowsAsync<TaskNotFoundException>(() => inProcess.CompleteDelegatedTaskAsync("Dele\u0000gate", taskId, empty.RootElement));
         var inbox = node.Services.GetRequiredService<BatonEngine>().UserTasks(new UserIdentity("ops", [], UserTaskPrivilege.Admin));
         await Assert.ThrowsAsync<TaskNotFoundException>(() => inbox.GetUserTaskAsync("x\u0000"));
         using (var completed = await client.PostAsJsonAsync($"/api/tasks/Delegate/{taskId}/complete", new { result = new { note = "a\u0000b" } }))

@@ -143,6 +143,6 @@ public sealed class InProcessUserTaskClient : IUserTaskClient
     {
         if (string.IsNullOrWhiteSpace(taskId)) throw new BatonException(BatonErrorCodes.InvalidArgument, "A task id cannot be empty.");
         if (taskId.Length > 200) throw new TaskNotFoundException(UserTaskRequest.ServiceName, taskId[..200]);
-        if (taskId.Any(char.IsControl)) throw new TaskNotFoundException(UserTaskRequest.ServiceName, taskId); // as TaskOperations.CheckTask
+        if (taskId.Any(char.IsControl)) throw new TaskNotFoundException(UserTaskRequest.ServiceName, taskId); // as TaskOperations.CheckTaskId
     }
 }
